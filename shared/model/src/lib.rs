@@ -1,0 +1,28 @@
+//! Domain types of the "current user" API, and the response documents built from them.
+//!
+//! This crate knows nothing of DynamoDB, HTTP or tokens. It holds:
+//!
+//! - the stored records: [`Tenant`], [`User`] (with its email addresses, phone numbers, social
+//!   connections, authenticators and segments), [`Session`] and [`ApiKey`]. They are serialised
+//!   as they are stored (the `store` crate maps them to DynamoDB items with `serde_dynamo`);
+//! - [`Timestamp`], a UTC instant with one-second precision and the two wire formats the API
+//!   documents use (RFC 3339 `2019-08-24T14:15:22Z` and seed 004's `2016-01-01 12:00:00`);
+//! - [`MeDocument`], the body of `GET /me` (seed 000), built from a user and its session, which
+//!   never carries an MFA secret or a backup code.
+
+mod api_key;
+mod me;
+mod session;
+mod tenant;
+mod timestamp;
+mod user;
+
+pub use api_key::ApiKey;
+pub use me::{MeDocument, MeUser};
+pub use session::Session;
+pub use tenant::Tenant;
+pub use timestamp::{Timestamp, TimestampError};
+pub use user::{
+    Authenticator, Availability, EmailAddress, PhoneNumber, SecondFactorPolicy, Segment,
+    SocialConnection, User,
+};

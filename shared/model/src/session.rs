@@ -1,0 +1,56 @@
+use serde::{Deserialize, Serialize};
+
+use crate::Timestamp;
+
+/// A sign-in session. A session JWT names one; the session must be live for the JWT to count,
+/// so revoking it ends access at once, whatever the JWT's own expiry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// The session id (the token's `sid` claim), a UUIDv4.
+    pub id: String,
+    /// The user the session belongs to (the token's `sub` claim must equal it).
+    pub user_id: String,
+    /// When the session was created.
+    pub created_at: Timestamp,
+    /// When the session last changed.
+    pub updated_at: Timestamp,
+    /// After this instant the session is dead.
+    pub expires_at: Timestamp,
+    /// Set when the session was revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<Timestamp>,
+}
+
+impl Session {
+    /// Whether the session may authenticate `user_id` at `now`: not revoked, not expired, and
+    /// the user's own.
+    pub fn is_live_for(&self, user_id: &str, now: Timestamp) -> bool {
+        self.revoked_at.is_none() && now < self.expires_at && self.user_id == user_id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> Session {
+        Session {
+            id: "s".into(),
+            user_id: "u".into(),
+            created_at: Timestamp::from_unix_seconds(0),
+            updated_at: Timestamp::from_unix_seconds(0),
+            expires_at: Timestamp::from_unix_seconds(100),
+            revoked_at: None,
+        }
+    }
+
+    #[test]
+    fn live_only_for_its_user_before_expiry_and_unrevoked() {
+        let s = session();
+        assert!(s.is_live_for("u", Timestamp::from_unix_seconds(99)));
+        assert!(!s.is_live_for("u", Timestamp::from_unix_seconds(100)));
+        assert!(!s.is_live_for("other", Timestamp::from_unix_seconds(1)));
+        let revoked = Session { revoked_at: Some(Timestamp::from_unix_seconds(1)), ..session() };
+        assert!(!revoked.is_live_for("u", Timestamp::from_unix_seconds(2)));
+    }
+}

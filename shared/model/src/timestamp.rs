@@ -1,0 +1,138 @@
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Duration, OffsetDateTime, UtcOffset};
+
+/// A UTC instant with one-second precision.
+///
+/// Stored and served as RFC 3339 with a `Z` offset and no fraction (`2019-08-24T14:15:22Z`);
+/// [`Timestamp::to_seed_004`] gives the `YYYY-MM-DD HH:MM:SS` form of `GET /users/me`. Parsing
+/// accepts any RFC 3339 offset and fraction, converts to UTC and drops the fraction, so items
+/// written by other tools still read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(OffsetDateTime);
+
+/// A string that is not an RFC 3339 date-time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimestampError(String);
+
+impl fmt::Display for TimestampError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "not an RFC 3339 date-time: {}", self.0)
+    }
+}
+
+impl std::error::Error for TimestampError {}
+
+const RFC3339_SECONDS: &[time::format_description::BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+const SEED_004: &[time::format_description::BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+
+impl Timestamp {
+    /// The current time, truncated to the second.
+    pub fn now() -> Self {
+        Self::from_unix_seconds(OffsetDateTime::now_utc().unix_timestamp())
+    }
+
+    /// The instant `seconds` after the Unix epoch; clamped to the range RFC 3339 can print
+    /// (years 0000 to 9999).
+    pub fn from_unix_seconds(seconds: i64) -> Self {
+        const MIN: i64 = -62_167_219_200; // 0000-01-01T00:00:00Z
+        const MAX: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+        let clamped = seconds.clamp(MIN, MAX);
+        // The clamp keeps the value inside `time`'s range, so this cannot fail.
+        Self(OffsetDateTime::from_unix_timestamp(clamped).unwrap_or(OffsetDateTime::UNIX_EPOCH))
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn unix_seconds(&self) -> i64 {
+        self.0.unix_timestamp()
+    }
+
+    /// This instant moved by `seconds` (negative: earlier).
+    pub fn plus_seconds(&self, seconds: i64) -> Self {
+        Self::from_unix_seconds(self.unix_seconds().saturating_add(seconds))
+    }
+
+    /// Parses any RFC 3339 date-time, converting it to UTC and dropping a fraction.
+    pub fn parse(text: &str) -> Result<Self, TimestampError> {
+        let parsed = OffsetDateTime::parse(text, &Rfc3339)
+            .map_err(|_| TimestampError(text.chars().take(64).collect()))?;
+        let utc = parsed.to_offset(UtcOffset::UTC);
+        Ok(Self(utc - Duration::nanoseconds(i64::from(utc.nanosecond()))))
+    }
+
+    /// `2019-08-24T14:15:22Z`: the form of `GET /me` and of stored items.
+    pub fn to_rfc3339(&self) -> String {
+        // Formatting a UTC instant in the 0000-9999 range with a fixed description cannot
+        // fail; an empty string would only show a bug in this function.
+        self.0.format(RFC3339_SECONDS).unwrap_or_default()
+    }
+
+    /// `2016-01-01 12:00:00` (UTC): the form of `GET /users/me` (seed 004).
+    pub fn to_seed_004(&self) -> String {
+        self.0.format(SEED_004).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_rfc3339())
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_rfc3339())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_both_wire_formats() {
+        let t = Timestamp::parse("2019-08-24T14:15:22Z").unwrap();
+        assert_eq!(t.to_rfc3339(), "2019-08-24T14:15:22Z");
+        assert_eq!(t.to_seed_004(), "2019-08-24 14:15:22");
+        assert_eq!(t.unix_seconds(), 1_566_656_122);
+    }
+
+    #[test]
+    fn normalises_offsets_and_fractions_to_utc_seconds() {
+        let t = Timestamp::parse("2019-08-24T16:15:22.987+02:00").unwrap();
+        assert_eq!(t.to_rfc3339(), "2019-08-24T14:15:22Z");
+    }
+
+    #[test]
+    fn refuses_what_is_not_rfc3339() {
+        for bad in ["", "2019-08-24", "2019-08-24 14:15:22", "yesterday", "2019-13-01T00:00:00Z"] {
+            assert!(Timestamp::parse(bad).is_err(), "{bad} parsed");
+        }
+    }
+
+    #[test]
+    fn clamps_out_of_range_seconds() {
+        assert_eq!(Timestamp::from_unix_seconds(i64::MAX).to_rfc3339(), "9999-12-31T23:59:59Z");
+        assert_eq!(Timestamp::from_unix_seconds(i64::MIN).to_rfc3339(), "0000-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn round_trips_through_serde() {
+        let t = Timestamp::from_unix_seconds(1_700_000_000);
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(json, "\"2023-11-14T22:13:20Z\"");
+        assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
+    }
+}

@@ -1,0 +1,276 @@
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::Timestamp;
+
+/// A user as stored: everything both routes' documents are built from.
+///
+/// Lists default to empty and optional fields to absent, so an item written with fewer
+/// attributes still reads; the identifying fields and timestamps are required.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    /// The user id, a UUIDv4.
+    pub id: String,
+    /// The tenant the user belongs to.
+    pub tenant_id: String,
+    /// Given name.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// Family name.
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// Unique handle, when the tenant uses them.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Presence.
+    #[serde(default)]
+    pub availability: Availability,
+    /// The profile picture, when there is one (`GET /users/me` calls it `avatar`).
+    #[serde(default)]
+    pub profile_picture_url: Option<String>,
+    /// The id of the primary entry of `email_addresses`.
+    #[serde(default)]
+    pub primary_email_address_id: Option<String>,
+    /// The id of the primary entry of `phone_numbers`.
+    #[serde(default)]
+    pub primary_phone_number_id: Option<String>,
+    /// Every email address of the user.
+    #[serde(default)]
+    pub email_addresses: Vec<EmailAddress>,
+    /// Every phone number of the user.
+    #[serde(default)]
+    pub phone_numbers: Vec<PhoneNumber>,
+    /// Whether a second factor is asked for at sign-in.
+    #[serde(default)]
+    pub second_factor_policy: SecondFactorPolicy,
+    /// Linked OAuth accounts.
+    #[serde(default)]
+    pub social_connections: Vec<SocialConnection>,
+    /// TOTP authenticators, secrets included (they are never served).
+    #[serde(default)]
+    pub authenticators: Vec<Authenticator>,
+    /// SHA-256 digests of unused backup codes (never served; only their existence is).
+    #[serde(default)]
+    pub backup_code_digests: Vec<String>,
+    /// Whether the user can sign in with a password.
+    #[serde(default)]
+    pub has_password: bool,
+    /// Whether the user has registered passkeys.
+    #[serde(default)]
+    pub has_passkeys: bool,
+    /// Free-form metadata the tenant shows to the user.
+    #[serde(default)]
+    pub public_metadata: Map<String, Value>,
+    /// Segments the user belongs to.
+    #[serde(default)]
+    pub segments: Vec<Segment>,
+    /// Job title or similar (`GET /users/me`'s `position`).
+    #[serde(default)]
+    pub position: Option<String>,
+    /// Whether the account is active (`GET /users/me`).
+    #[serde(default = "default_true")]
+    pub active: bool,
+    /// Whether the user still has the password from the registration email.
+    #[serde(default)]
+    pub factory_password: bool,
+    /// Whether the user may be contacted.
+    #[serde(default = "default_true")]
+    pub reachable: bool,
+    /// The last sign-in.
+    #[serde(default)]
+    pub last_login_date: Option<Timestamp>,
+    /// When the user was archived.
+    #[serde(default)]
+    pub archived_at: Option<Timestamp>,
+    /// How the user signs in (`trisk_credentials`, `google`, …).
+    #[serde(default = "default_auth_provider")]
+    pub auth_provider: String,
+    /// When the user was created.
+    pub created_at: Timestamp,
+    /// When the user last changed.
+    pub updated_at: Timestamp,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_auth_provider() -> String {
+    "trisk_credentials".to_owned()
+}
+
+impl User {
+    /// The primary email address, when the user has one.
+    pub fn primary_email(&self) -> Option<&EmailAddress> {
+        let id = self.primary_email_address_id.as_deref()?;
+        self.email_addresses.iter().find(|e| e.id == id)
+    }
+
+    /// The primary phone number, when the user has one.
+    pub fn primary_phone(&self) -> Option<&PhoneNumber> {
+        let id = self.primary_phone_number_id.as_deref()?;
+        self.phone_numbers.iter().find(|p| p.id == id)
+    }
+}
+
+/// A user's presence.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Availability {
+    /// Reachable now (the default).
+    #[default]
+    Available,
+    /// Signed in but busy.
+    Busy,
+    /// Away.
+    Away,
+}
+
+/// Whether sign-in asks for a second factor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecondFactorPolicy {
+    /// Never (the default, and the value seed 000 shows).
+    #[default]
+    None,
+    /// When the user has set up a second factor.
+    Optional,
+    /// Always.
+    Required,
+}
+
+/// An email address of a user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailAddress {
+    /// The address id.
+    pub id: String,
+    /// The address.
+    pub email: String,
+    /// Whether it was verified.
+    #[serde(default)]
+    pub verified: bool,
+    /// When it was verified.
+    #[serde(default)]
+    pub verified_at: Option<Timestamp>,
+    /// How it was verified (`otp`, `link`, `oauth`, …).
+    #[serde(default)]
+    pub verification_strategy: Option<String>,
+}
+
+/// A phone number of a user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhoneNumber {
+    /// The number id.
+    pub id: String,
+    /// The number in E.164 form (`+14155550123`).
+    pub phone_number: String,
+    /// The international calling code without `+` (`1`), seed 004's `phone_code`.
+    pub country_code: String,
+    /// Whether it was verified.
+    #[serde(default)]
+    pub verified: bool,
+    /// When it was verified.
+    #[serde(default)]
+    pub verified_at: Option<Timestamp>,
+}
+
+impl PhoneNumber {
+    /// The number without `+` and calling code (`4155550123`), seed 004's `phone_number`.
+    pub fn national_number(&self) -> &str {
+        let digits = self.phone_number.trim_start_matches('+');
+        digits.strip_prefix(self.country_code.as_str()).unwrap_or(digits)
+    }
+}
+
+/// A linked OAuth account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SocialConnection {
+    /// The connection id.
+    pub id: String,
+    /// The provider (`x_oauth`, `google_oauth`, …).
+    pub provider: String,
+    /// The email address the provider reported.
+    #[serde(default)]
+    pub email_address: Option<String>,
+    /// The given name the provider reported.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// The family name the provider reported.
+    #[serde(default)]
+    pub last_name: Option<String>,
+}
+
+/// A TOTP authenticator. The secret and the provisioning URL are stored for sign-in; no
+/// response ever carries them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Authenticator {
+    /// The authenticator id.
+    pub id: String,
+    /// When it was set up.
+    pub created_at: Timestamp,
+    /// The TOTP secret. Never served.
+    #[serde(default)]
+    pub totp_secret: Option<String>,
+    /// The `otpauth://` provisioning URL. Never served.
+    #[serde(default)]
+    pub otp_url: Option<String>,
+}
+
+/// A segment (audience) the user belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    /// The segment id.
+    pub id: String,
+    /// When the segment was created.
+    pub created_at: Timestamp,
+    /// When the segment last changed.
+    pub updated_at: Timestamp,
+    /// The deployment the segment belongs to.
+    pub deployment_id: String,
+    /// The segment's name.
+    pub name: String,
+    /// The segment kind (`user`).
+    #[serde(rename = "type", default = "default_segment_type")]
+    pub kind: String,
+}
+
+fn default_segment_type() -> String {
+    "user".to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn national_number_strips_plus_and_calling_code() {
+        let phone = PhoneNumber {
+            id: "p".into(),
+            phone_number: "+14155550123".into(),
+            country_code: "1".into(),
+            verified: true,
+            verified_at: None,
+        };
+        assert_eq!(phone.national_number(), "4155550123");
+    }
+
+    #[test]
+    fn a_minimal_item_reads_with_defaults() {
+        let user: User = serde_json::from_value(serde_json::json!({
+            "id": "u", "tenant_id": "t",
+            "created_at": "2020-01-01T00:00:00Z", "updated_at": "2020-01-01T00:00:00Z"
+        }))
+        .unwrap();
+        assert!(user.email_addresses.is_empty());
+        assert!(user.active && user.reachable);
+        assert_eq!(user.availability, Availability::Available);
+        assert_eq!(user.auth_provider, "trisk_credentials");
+        assert!(user.primary_email().is_none());
+    }
+
+    #[test]
+    fn a_user_without_timestamps_is_refused() {
+        let result = serde_json::from_value::<User>(serde_json::json!({"id": "u", "tenant_id": "t"}));
+        assert!(result.is_err());
+    }
+}
