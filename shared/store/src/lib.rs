@@ -1,1 +1,99 @@
-//! store
+//! DynamoDB access: the key design, item mapping, the table definition, and the reads the
+//! functions make.
+//!
+//! # Key design
+//!
+//! One table, a string partition key `pk` and a string sort key `sk`. The tenant is in every
+//! partition key, so a lookup can only ever reach the tenant it names: a request
+//! authenticated for tenant A builds keys under `TENANT#A` and cannot read tenant B's items.
+//!
+//! | item | `pk` | `sk` |
+//! |---|---|---|
+//! | tenant | `TENANT#<tenant id>` | `TENANT` |
+//! | user | `TENANT#<tenant id>` | `USER#<user id>` |
+//! | session | `TENANT#<tenant id>` | `SESSION#<session id>` |
+//! | API key | `TENANT#<tenant id>` | `APIKEY#<key id>` |
+//!
+//! Every item also has `kind` (`tenant`, `user`, `session`, `api_key`) for people browsing the
+//! table. The rest of an item is the `model` record, mapped with `serde_dynamo`.
+//!
+//! # Reads
+//!
+//! Every read is a key lookup, never a Scan or a Query. A session-token request needs the
+//! tenant, the session and the user: one strongly consistent `BatchGetItem` fetches all three
+//! (one round trip; strongly consistent so that a revocation counts at once). An API-key
+//! request fetches tenant and key in one `BatchGetItem`, then the user with one `GetItem`.
+//!
+//! The handlers depend on the small traits [`SessionContextSource`] and
+//! [`ApiKeyContextSource`], not on DynamoDB; [`DynamoStore`] implements them.
+//!
+//! # Failures
+//!
+//! The client is built with connect and per-attempt timeouts and a bounded retry budget
+//! ([`client`]), so a dead or throttling store becomes [`StoreError::Unavailable`] (the routes
+//! answer 503 with `Retry-After`) within about two seconds instead of a hang. An item that
+//! does not map to its record is [`StoreError::CorruptItem`], naming the key (the routes log
+//! it and answer 500).
+
+pub mod client;
+mod dynamo;
+mod error;
+pub mod keys;
+pub mod table;
+
+use std::future::Future;
+
+pub use dynamo::DynamoStore;
+pub use error::StoreError;
+pub use table::TableDefinition;
+
+use model::{ApiKey, Session, Tenant, User};
+
+/// What a session-token request needs from the store, fetched in one round trip.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SessionContext {
+    /// The tenant, if it exists.
+    pub tenant: Option<Tenant>,
+    /// The session, if it exists.
+    pub session: Option<Session>,
+    /// The user, if it exists.
+    pub user: Option<User>,
+}
+
+/// Reads the tenant, session and user a session token names.
+pub trait SessionContextSource: Send + Sync {
+    /// Fetches tenant `tenant_id`, its session `session_id` and its user `user_id`, in one
+    /// round trip. Missing items are `None`.
+    fn session_context(
+        &self,
+        tenant_id: &str,
+        session_id: &str,
+        user_id: &str,
+    ) -> impl Future<Output = Result<SessionContext, StoreError>> + Send;
+}
+
+/// What an API-key request needs before it knows the user.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ApiKeyContext {
+    /// The tenant, if it exists.
+    pub tenant: Option<Tenant>,
+    /// The key, if it exists under that tenant.
+    pub api_key: Option<ApiKey>,
+}
+
+/// Reads what an API-key request needs.
+pub trait ApiKeyContextSource: Send + Sync {
+    /// Fetches tenant `tenant_id` and its API key `key_id`, in one round trip.
+    fn api_key_context(
+        &self,
+        tenant_id: &str,
+        key_id: &str,
+    ) -> impl Future<Output = Result<ApiKeyContext, StoreError>> + Send;
+
+    /// Fetches user `user_id` of tenant `tenant_id`, in one round trip.
+    fn user(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+    ) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
+}

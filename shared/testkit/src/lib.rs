@@ -1,1 +1,148 @@
-//! testkit
+//! Test support, for tests only: a real DynamoDB-compatible server, fresh tables, dev tokens,
+//! OpenAPI validation of response bodies, and log capture.
+//!
+//! [`local_dynamo`] starts dynalite (from the repository's `node_modules`, installed by
+//! `make test`) once per test binary on a free loopback port, and points the AWS SDK at it
+//! through `AWS_ENDPOINT_URL_DYNAMODB`, exactly as a user would. When that variable is
+//! already set, the server it names is used instead (DynamoDB Local, say). The server stops
+//! when the test binary exits (it watches its stdin, which is this process's pipe).
+
+mod logs;
+mod openapi;
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+
+pub use logs::{CapturedLogs, capture_logs};
+pub use openapi::OpenApi;
+
+use admin::Admin;
+use auth::{KeySet, StaticKeySource, TokenVerifier, VerifierSettings};
+use store::DynamoStore;
+
+/// The dev JWKS (both dev keys).
+pub const DEV_JWKS: &str = include_str!("../../../dev/keys/dev-jwks.json");
+
+/// The repository root.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A running DynamoDB-compatible server.
+#[derive(Debug)]
+pub struct LocalDynamo {
+    endpoint: String,
+    _child: Option<Mutex<Child>>,
+}
+
+static SERVER: OnceLock<LocalDynamo> = OnceLock::new();
+
+/// The server of this test binary, started on first use. Call it before anything reads the
+/// environment: it sets the SDK's variables once, while other tests wait for it.
+pub fn local_dynamo() -> &'static LocalDynamo {
+    SERVER.get_or_init(|| {
+        let (endpoint, child) = match std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
+            Ok(endpoint) if !endpoint.is_empty() => (endpoint, None),
+            _ => {
+                let (endpoint, child) = spawn_dynalite();
+                (endpoint, Some(Mutex::new(child)))
+            }
+        };
+        // SAFETY: runs once, inside OnceLock initialisation; every test calls local_dynamo()
+        // before building a client, so no other thread reads these variables meanwhile.
+        unsafe {
+            std::env::set_var("AWS_ENDPOINT_URL_DYNAMODB", &endpoint);
+            std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+            if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
+                std::env::set_var("AWS_ACCESS_KEY_ID", "local");
+                std::env::set_var("AWS_SECRET_ACCESS_KEY", "local");
+            }
+            if std::env::var_os("AWS_REGION").is_none() {
+                std::env::set_var("AWS_REGION", "us-east-1");
+            }
+        }
+        LocalDynamo { endpoint, _child: child }
+    })
+}
+
+fn spawn_dynalite() -> (String, Child) {
+    let root = workspace_root();
+    let script = root.join("scripts/dynalite-server.js");
+    let mut child = Command::new("node")
+        .arg(&script)
+        .arg("0")
+        .current_dir(&root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start node {}: {e} (run `make test`, which installs it)", script.display()));
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("dynalite prints its port");
+    let port = line
+        .trim()
+        .strip_prefix("listening ")
+        .unwrap_or_else(|| panic!("dynalite did not start (said {line:?}); is node_modules installed? run `make test`"));
+    (format!("http://127.0.0.1:{port}"), child)
+}
+
+impl LocalDynamo {
+    /// The endpoint URL.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// A new, empty table with a unique name, through the production client configuration.
+    pub async fn fresh_table(&self) -> (Admin, DynamoStore) {
+        let client = store::client::dynamodb_client().await;
+        let store = DynamoStore::new(client, format!("test-{}", uuid::Uuid::new_v4().simple()));
+        let admin = Admin::new(store.clone());
+        admin.create_table().await.expect("create the test table");
+        (admin, store)
+    }
+
+    /// A fresh table with the demo data of `admin seed`.
+    pub async fn seeded_table(&self) -> (Admin, DynamoStore) {
+        let (admin, store) = self.fresh_table().await;
+        admin.seed(&dev_signer(), admin::DEV_ISSUER).await.expect("seed the demo data");
+        (admin, store)
+    }
+}
+
+/// The dev ES256 signer.
+pub fn dev_signer() -> auth::TokenSigner {
+    admin::dev_signer(admin::DevKey::Es256).expect("the dev key parses")
+}
+
+/// A verifier for the local configuration: dev keys, dev issuer, no audience, 5 s leeway.
+pub fn dev_verifier() -> TokenVerifier<StaticKeySource> {
+    let keys = KeySet::from_jwks_json(DEV_JWKS).expect("the dev JWKS parses");
+    let settings = VerifierSettings { issuer: admin::DEV_ISSUER.into(), audience: None, leeway_secs: 5 };
+    TokenVerifier::new(StaticKeySource::new(keys), settings)
+}
+
+/// A dev token for tenant/user/session, valid for an hour.
+pub fn dev_token(tenant: &str, user: &str, session: &str) -> String {
+    admin::mint_token(&dev_signer(), admin::DEV_ISSUER, None, tenant, user, session, 3600).expect("mint a dev token")
+}
+
+/// A JSON file of `events/`, as a request.
+pub fn event_request(name: &str) -> lambda_http::Request {
+    let path = workspace_root().join("events").join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The names of the files in `events/` that start with `prefix`.
+pub fn event_files(prefix: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(workspace_root().join("events"))
+        .expect("events/ exists")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with(prefix) && n.ends_with(".json"))
+        .collect();
+    names.sort();
+    names
+}

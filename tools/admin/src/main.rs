@@ -1,1 +1,267 @@
-fn main() {}
+//! `admin`: the operator's command line. See `--help`, and README.md ("Admin CLI").
+
+use std::process::ExitCode;
+
+use admin::{Admin, AdminError, DevKey, NewUser};
+use aws_config::BehaviorVersion;
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::{Value, json};
+use store::DynamoStore;
+
+#[derive(Parser)]
+#[command(name = "admin", about = "Manage the current-user table: tenants, users, sessions, API keys, dev tokens")]
+struct Cli {
+    /// The table (default: $TABLE_NAME).
+    #[arg(long, global = true, env = "TABLE_NAME")]
+    table: Option<String>,
+    /// DynamoDB endpoint (default: the SDK's, e.g. $AWS_ENDPOINT_URL_DYNAMODB, else AWS).
+    #[arg(long, global = true)]
+    endpoint_url: Option<String>,
+    /// Print one JSON object on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the table if it does not exist (idempotent).
+    CreateTable,
+    /// Write the demo data (idempotent, fixed ids).
+    Seed {
+        /// Issuer of the printed tokens.
+        #[arg(long, env = "JWT_ISSUER", default_value = admin::DEV_ISSUER)]
+        issuer: String,
+    },
+    /// Tenants.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Sessions.
+    #[command(subcommand)]
+    Session(SessionCommand),
+    /// API keys.
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCommand),
+    /// Mint a session token signed with a dev-only key.
+    Token {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        session: String,
+        /// Lifetime in seconds; negative gives an expired token.
+        #[arg(long, default_value_t = 3600, allow_hyphen_values = true)]
+        ttl: i64,
+        /// Issuer (`iss`).
+        #[arg(long, env = "JWT_ISSUER", default_value = admin::DEV_ISSUER)]
+        issuer: String,
+        /// Audience (`aud`), if any.
+        #[arg(long)]
+        audience: Option<String>,
+        /// Signing algorithm (dev key `dev-es256` or `dev-rs256`).
+        #[arg(long, value_enum, default_value = "es256")]
+        alg: Alg,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Alg {
+    Es256,
+    Rs256,
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create an active tenant.
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user.
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        first_name: Option<String>,
+        #[arg(long)]
+        last_name: Option<String>,
+        #[arg(long)]
+        username: Option<String>,
+        /// International form, e.g. +14155550123.
+        #[arg(long)]
+        phone: Option<String>,
+    },
+    /// Delete a user.
+    Delete {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        user: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SessionCommand {
+    /// Create a live session (30 days).
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        user: String,
+    },
+    /// Revoke a session.
+    Revoke {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        session: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApiKeyCommand {
+    /// Create an API key; the secret is printed only now.
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        user: String,
+    },
+    /// Revoke an API key.
+    Revoke {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        key: String,
+    },
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli).await {
+        Ok((value, text)) => {
+            if cli.json {
+                println!("{value}");
+            } else {
+                println!("{text}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            if cli.json {
+                eprintln!("{}", json!({"error": err.to_string()}));
+            } else {
+                eprintln!("admin: {err}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn admin(cli: &Cli) -> Result<Admin, AdminError> {
+    let table = cli.table.clone().filter(|t| !t.is_empty()).ok_or_else(|| AdminError::Invalid("--table or TABLE_NAME is required".into()))?;
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(endpoint) = &cli.endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    let config = loader.load().await;
+    let mut builder = aws_sdk_dynamodb::config::Builder::from(&config);
+    // A local server accepts any credentials; spare the user from inventing some.
+    let endpoint = cli.endpoint_url.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL_DYNAMODB").ok()).unwrap_or_default();
+    if is_loopback(&endpoint) {
+        if config.credentials_provider().is_none() || std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
+            builder = builder.credentials_provider(aws_credential_types::Credentials::new("local", "local", None, None, "admin-local"));
+        }
+        if config.region().is_none() {
+            builder = builder.region(aws_config::Region::new("us-east-1"));
+        }
+    }
+    let client = aws_sdk_dynamodb::Client::from_conf(builder.build());
+    Ok(Admin::new(DynamoStore::new(client, table)))
+}
+
+fn is_loopback(endpoint: &str) -> bool {
+    let host = endpoint.split("://").nth(1).unwrap_or("").split(['/', ':']).next().unwrap_or("");
+    host == "localhost" || host.starts_with("127.") || endpoint.contains("[::1]")
+}
+
+async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
+    Ok(match &cli.command {
+        Command::Token { tenant, user, session, ttl, issuer, audience, alg } => {
+            let key = match alg {
+                Alg::Es256 => DevKey::Es256,
+                Alg::Rs256 => DevKey::Rs256,
+            };
+            let token = admin::mint_token(&admin::dev_signer(key)?, issuer, audience.as_deref(), tenant, user, session, *ttl)?;
+            (json!({ "token": token }), token)
+        }
+        Command::CreateTable => {
+            let admin = admin(cli).await?;
+            admin.create_table().await?;
+            let table = admin.store().table().to_owned();
+            (json!({ "table": table }), format!("table {table} is active"))
+        }
+        Command::Seed { issuer } => {
+            let admin = admin(cli).await?;
+            let summary = admin.seed(&admin::dev_signer(DevKey::Es256)?, issuer).await?;
+            let text = format!("seeded tenant {} with {} users and API key {}", summary.tenant_id, summary.users.len(), summary.api_key.key);
+            (serde_json::to_value(&summary).map_err(|e| AdminError::Invalid(e.to_string()))?, text)
+        }
+        Command::Tenant(TenantCommand::Create { name }) => {
+            let admin = admin(cli).await?;
+            let id = admin.create_tenant(name).await?;
+            (json!({ "id": id }), format!("tenant {id}"))
+        }
+        Command::User(UserCommand::Create { tenant, email, first_name, last_name, username, phone }) => {
+            let admin = admin(cli).await?;
+            let new = NewUser {
+                tenant: tenant.clone(),
+                email: email.clone(),
+                first_name: first_name.clone(),
+                last_name: last_name.clone(),
+                username: username.clone(),
+                phone: phone.clone(),
+            };
+            let id = admin.create_user(&new).await?;
+            (json!({ "id": id }), format!("user {id}"))
+        }
+        Command::User(UserCommand::Delete { tenant, user }) => {
+            let admin = admin(cli).await?;
+            admin.delete_user(tenant, user).await?;
+            (json!({ "deleted": true }), format!("deleted user {user}"))
+        }
+        Command::Session(SessionCommand::Create { tenant, user }) => {
+            let admin = admin(cli).await?;
+            let id = admin.create_session(tenant, user, admin::SESSION_LIFETIME_SECS).await?;
+            (json!({ "id": id }), format!("session {id}"))
+        }
+        Command::Session(SessionCommand::Revoke { tenant, session }) => {
+            let admin = admin(cli).await?;
+            admin.revoke_session(tenant, session).await?;
+            (json!({ "revoked": true }), format!("revoked session {session}"))
+        }
+        Command::ApiKey(ApiKeyCommand::Create { tenant, user }) => {
+            let admin = admin(cli).await?;
+            let (key, secret) = admin.create_api_key(tenant, user).await?;
+            let text = format!("X-API-KEY: {key}\nX-API-SECRET: {secret}\n(the secret is shown only now)");
+            (json!({ "key": key, "secret": secret }), text)
+        }
+        Command::ApiKey(ApiKeyCommand::Revoke { tenant, key }) => {
+            let admin = admin(cli).await?;
+            admin.revoke_api_key(tenant, key).await?;
+            (json!({ "revoked": true }), format!("revoked API key {key}"))
+        }
+    })
+}

@@ -1,0 +1,120 @@
+//! Responses and the access log.
+
+use std::time::Instant;
+
+use lambda_http::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderName, HeaderValue};
+use lambda_http::http::{StatusCode, response::Builder};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::Serialize;
+
+/// `X-Request-Id`.
+pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// `X-Content-Type-Options`.
+pub const X_CONTENT_TYPE_OPTIONS: HeaderName = HeaderName::from_static("x-content-type-options");
+
+/// Per-request facts for the headers and the access log: the request id and the start time.
+#[derive(Debug, Clone)]
+pub struct RequestMeta {
+    /// The Lambda request id (else API Gateway's, else a fresh UUID).
+    pub request_id: String,
+    route: &'static str,
+    started: Instant,
+}
+
+impl RequestMeta {
+    /// Starts timing `request` on `route` (`"GET /me"`).
+    pub fn start(request: &Request, route: &'static str) -> Self {
+        let request_id = request
+            .lambda_context_ref()
+            .map(|c| c.request_id.clone())
+            .filter(|id| !id.is_empty())
+            .or_else(|| match request.request_context_ref() {
+                Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone(),
+                _ => None,
+            })
+            .filter(|id| HeaderValue::from_str(id).is_ok())
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        Self { request_id, route, started: Instant::now() }
+    }
+
+    /// Writes the one access-log line of this request.
+    pub fn log(&self, status: StatusCode, tenant_id: Option<&str>) {
+        let latency_us = u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        tracing::info!(
+            route = self.route,
+            status = status.as_u16(),
+            latency_us,
+            request_id = %self.request_id,
+            tenant_id = tenant_id.unwrap_or(""),
+            "request"
+        );
+    }
+}
+
+/// A response whose body is `body` as JSON, with `content_type` and the headers every
+/// response carries. `extra` headers are added as given.
+pub fn json_response(
+    meta: &RequestMeta,
+    status: StatusCode,
+    content_type: &'static str,
+    body: &impl Serialize,
+    extra: &[(HeaderName, &'static str)],
+) -> Response<Body> {
+    let bytes = match serde_json::to_vec(body) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            tracing::error!(request_id = %meta.request_id, error = %err, "response body did not serialise");
+            return empty(meta, StatusCode::INTERNAL_SERVER_ERROR, content_type);
+        }
+    };
+    let mut builder = with_common_headers(Response::builder().status(status), meta, content_type);
+    for (name, value) in extra {
+        builder = builder.header(name, HeaderValue::from_static(value));
+    }
+    builder.body(Body::Text(String::from_utf8(bytes).unwrap_or_default())).unwrap_or_else(|_| fallback())
+}
+
+fn empty(meta: &RequestMeta, status: StatusCode, content_type: &'static str) -> Response<Body> {
+    with_common_headers(Response::builder().status(status), meta, content_type)
+        .body(Body::Empty)
+        .unwrap_or_else(|_| fallback())
+}
+
+fn with_common_headers(builder: Builder, meta: &RequestMeta, content_type: &'static str) -> Builder {
+    let builder = builder
+        .header(CONTENT_TYPE, HeaderValue::from_static(content_type))
+        .header(CACHE_CONTROL, HeaderValue::from_static("no-store"))
+        .header(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    match HeaderValue::from_str(&meta.request_id) {
+        Ok(id) => builder.header(X_REQUEST_ID, id),
+        Err(_) => builder,
+    }
+}
+
+/// Only reached if the `http` builder refuses the static headers above, which it does not.
+fn fallback() -> Response<Body> {
+    let mut response = Response::new(Body::Empty);
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_response_carries_the_security_headers() {
+        let request = lambda_http::request::from_str(include_str!("../../../events/get-me.json")).unwrap();
+        let meta = RequestMeta::start(&request, "GET /me");
+        assert_eq!(meta.request_id, "get-me-event-request-id");
+        let response = json_response(&meta, StatusCode::IM_A_TEAPOT, "application/json", &serde_json::json!({"a": 1}), &[]);
+        assert_eq!(response.status(), StatusCode::IM_A_TEAPOT);
+        let headers = response.headers();
+        assert_eq!(headers["cache-control"], "no-store");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["x-request-id"], "get-me-event-request-id");
+        assert_eq!(headers["content-type"], "application/json");
+        assert_eq!(response.body(), &Body::Text("{\"a\":1}".into()));
+    }
+}

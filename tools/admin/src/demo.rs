@@ -1,0 +1,264 @@
+//! The demo data of `admin seed`: fixed ids, so the committed `events/` files and the README's
+//! curl lines match every fresh seed. Re-running `seed` overwrites the same items (and so
+//! un-revokes the demo sessions).
+//!
+//! One tenant ("Acme Demo"), two users with full profiles and a live session each, a third,
+//! revoked session of the first user (for the revoked-session example), and one API key of
+//! the first user with a fixed, dev-only secret.
+
+use auth::{ApiKeySecret, TokenSigner};
+use model::{
+    ApiKey, Authenticator, Availability, EmailAddress, PhoneNumber, SecondFactorPolicy, Segment, Session,
+    SocialConnection, Tenant, Timestamp, User,
+};
+use serde::Serialize;
+use serde_json::json;
+use store::DynamoStore;
+
+use crate::{AdminError, mint_token};
+
+/// The demo tenant.
+pub const TENANT_ID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+/// The first demo user, Ada.
+pub const ADA_ID: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+/// Ada's live session.
+pub const ADA_SESSION_ID: &str = "9b2f7c1e-3a4d-4e5f-8a6b-7c8d9e0f1a2b";
+/// Ada's revoked session.
+pub const ADA_REVOKED_SESSION_ID: &str = "5d6e7f80-9a1b-4c2d-9e3f-4a5b6c7d8e9f";
+/// The second demo user, Grace.
+pub const GRACE_ID: &str = "16fd2706-8baf-433b-82eb-8c7fada847da";
+/// Grace's live session.
+pub const GRACE_SESSION_ID: &str = "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f";
+/// The demo API key (Ada's).
+pub const API_KEY: &str = "cuk_5f1d0c2a9e8b4c7d8a6f3e2d1c0b9a87";
+/// The demo API secret. Dev-only: anyone can read it here.
+pub const API_SECRET: &str = "cus_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+/// The demo sessions and tokens expire at 2100-01-01T00:00:00Z.
+pub const DEMO_EXPIRY_UNIX: i64 = 4_102_444_800;
+
+/// What `seed --json` prints.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeedSummary {
+    /// The demo tenant.
+    pub tenant_id: String,
+    /// The demo users, each with its live session and a token for it.
+    pub users: Vec<SeededUser>,
+    /// The demo API key.
+    pub api_key: SeededApiKey,
+}
+
+/// One seeded user.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeededUser {
+    /// User id.
+    pub id: String,
+    /// Primary email.
+    pub email: String,
+    /// The live session.
+    pub session_id: String,
+    /// A token for that session, valid until 2100.
+    pub token: String,
+}
+
+/// The seeded API key.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeededApiKey {
+    /// `X-API-KEY`.
+    pub key: String,
+    /// `X-API-SECRET`.
+    pub secret: String,
+}
+
+/// A user with only identity and timestamps set; every list empty.
+pub fn blank_user(tenant_id: &str, id: &str, now: Timestamp) -> User {
+    User {
+        id: id.to_owned(),
+        tenant_id: tenant_id.to_owned(),
+        first_name: None,
+        last_name: None,
+        username: None,
+        availability: Availability::Available,
+        profile_picture_url: None,
+        primary_email_address_id: None,
+        primary_phone_number_id: None,
+        email_addresses: vec![],
+        phone_numbers: vec![],
+        second_factor_policy: SecondFactorPolicy::None,
+        social_connections: vec![],
+        authenticators: vec![],
+        backup_code_digests: vec![],
+        has_password: false,
+        has_passkeys: false,
+        public_metadata: serde_json::Map::new(),
+        segments: vec![],
+        position: None,
+        active: true,
+        factory_password: false,
+        reachable: true,
+        last_login_date: None,
+        archived_at: None,
+        auth_provider: "trisk_credentials".to_owned(),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+fn at(text: &str) -> Timestamp {
+    // The literals below are valid RFC 3339; the fallback is never taken.
+    Timestamp::parse(text).unwrap_or_else(|_| Timestamp::from_unix_seconds(0))
+}
+
+/// Ada: every seed-000 list filled, an MFA secret stored (and never served).
+pub fn ada() -> User {
+    let mut user = blank_user(TENANT_ID, ADA_ID, at("2024-01-15T09:30:00Z"));
+    user.first_name = Some("Ada".into());
+    user.last_name = Some("Lovelace".into());
+    user.username = Some("ada".into());
+    user.availability = Availability::Busy;
+    user.profile_picture_url = Some("https://images.example.com/avatars/ada.png".into());
+    user.primary_email_address_id = Some("1b4e28ba-2fa1-41d2-883f-0016d3cca427".into());
+    user.primary_phone_number_id = Some("6ecd8c99-4036-403d-bf84-cf8400f67836".into());
+    user.email_addresses = vec![
+        EmailAddress {
+            id: "1b4e28ba-2fa1-41d2-883f-0016d3cca427".into(),
+            email: "ada@acme.example".into(),
+            verified: true,
+            verified_at: Some(at("2024-01-15T09:31:12Z")),
+            verification_strategy: Some("otp".into()),
+        },
+        EmailAddress {
+            id: "3f333df6-90a4-4fda-8dd3-9485d27cee36".into(),
+            email: "ada.lovelace@personal.example".into(),
+            verified: false,
+            verified_at: None,
+            verification_strategy: None,
+        },
+    ];
+    user.phone_numbers = vec![PhoneNumber {
+        id: "6ecd8c99-4036-403d-bf84-cf8400f67836".into(),
+        phone_number: "+14155550123".into(),
+        country_code: "1".into(),
+        verified: true,
+        verified_at: Some(at("2024-01-16T10:00:00Z")),
+    }];
+    user.second_factor_policy = SecondFactorPolicy::Optional;
+    user.social_connections = vec![SocialConnection {
+        id: "a8098c1a-f86e-41d5-9ad4-7b7f0a2b1c3d".into(),
+        provider: "x_oauth".into(),
+        email_address: Some("ada@acme.example".into()),
+        first_name: Some("Ada".into()),
+        last_name: Some("Lovelace".into()),
+    }];
+    user.authenticators = vec![Authenticator {
+        id: "e4eaaaf2-d142-41c6-9f2b-2bd5f1a0b3c4".into(),
+        created_at: at("2024-02-01T08:00:00Z"),
+        totp_secret: Some("JBSWY3DPEHPK3PXP".into()),
+        otp_url: Some("otpauth://totp/Acme:ada@acme.example?secret=JBSWY3DPEHPK3PXP&issuer=Acme".into()),
+    }];
+    user.backup_code_digests = ["demo-backup-1", "demo-backup-2"].iter().map(|c| auth::sha256_hex(c.as_bytes())).collect();
+    user.has_password = true;
+    user.has_passkeys = false;
+    if let serde_json::Value::Object(map) = json!({"plan": "enterprise", "beta_features": ["new-dashboard"], "seats": 25, "referrer": null}) {
+        user.public_metadata = map;
+    }
+    user.segments = vec![Segment {
+        id: "b7a4c9e2-1d3f-4a5b-8c6d-9e0f1a2b3c4d".into(),
+        created_at: at("2023-12-01T00:00:00Z"),
+        updated_at: at("2024-01-10T12:00:00Z"),
+        deployment_id: "d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6".into(),
+        name: "Early adopters".into(),
+        kind: "user".into(),
+    }];
+    user.position = Some("Head of Analytics".into());
+    user.factory_password = false;
+    user.reachable = true;
+    user.last_login_date = Some(at("2024-06-01T12:00:00Z"));
+    user.auth_provider = "trisk_credentials".into();
+    user.updated_at = at("2024-06-01T12:00:00Z");
+    user
+}
+
+/// Grace: a second full profile, archived-style flags differ from Ada's.
+pub fn grace() -> User {
+    let mut user = blank_user(TENANT_ID, GRACE_ID, at("2024-03-02T14:00:00Z"));
+    user.first_name = Some("Grace".into());
+    user.last_name = Some("Hopper".into());
+    user.username = Some("grace".into());
+    user.availability = Availability::Available;
+    user.primary_email_address_id = Some("c9bf9e57-1685-4c89-bafb-ff5af830be8a".into());
+    user.primary_phone_number_id = Some("9a7b3c2d-5e6f-4a1b-8c9d-0e1f2a3b4c5d".into());
+    user.email_addresses = vec![EmailAddress {
+        id: "c9bf9e57-1685-4c89-bafb-ff5af830be8a".into(),
+        email: "grace@acme.example".into(),
+        verified: true,
+        verified_at: Some(at("2024-03-02T14:05:00Z")),
+        verification_strategy: Some("link".into()),
+    }];
+    user.phone_numbers = vec![PhoneNumber {
+        id: "9a7b3c2d-5e6f-4a1b-8c9d-0e1f2a3b4c5d".into(),
+        phone_number: "+442079460958".into(),
+        country_code: "44".into(),
+        verified: false,
+        verified_at: None,
+    }];
+    user.social_connections = vec![SocialConnection {
+        id: "f47ac10b-58cc-4372-a567-0e02b2c3d479".into(),
+        provider: "google_oauth".into(),
+        email_address: Some("grace.hopper@gmail.example".into()),
+        first_name: Some("Grace".into()),
+        last_name: None,
+    }];
+    user.has_password = false;
+    user.has_passkeys = true;
+    user.position = Some("Rear Admiral".into());
+    user.factory_password = true;
+    user.reachable = false;
+    user.auth_provider = "google".into();
+    user
+}
+
+fn session(id: &str, user_id: &str, created: &str, revoked: bool) -> Session {
+    let created = at(created);
+    Session {
+        id: id.into(),
+        user_id: user_id.into(),
+        created_at: created,
+        updated_at: created,
+        expires_at: Timestamp::from_unix_seconds(DEMO_EXPIRY_UNIX),
+        revoked_at: revoked.then_some(created),
+    }
+}
+
+/// Writes the demo data and returns what `seed` prints.
+pub async fn seed(store: &DynamoStore, signer: &TokenSigner, issuer: &str) -> Result<SeedSummary, AdminError> {
+    let created = at("2024-01-01T00:00:00Z");
+    store
+        .put_tenant(&Tenant { id: TENANT_ID.into(), name: "Acme Demo".into(), active: true, created_at: created, updated_at: created })
+        .await?;
+    let users = [(ada(), ADA_SESSION_ID, "2024-06-01T12:00:00Z"), (grace(), GRACE_SESSION_ID, "2024-06-02T08:15:00Z")];
+    let mut seeded = Vec::new();
+    let now = Timestamp::now().unix_seconds();
+    for (user, session_id, session_created) in users {
+        store.put_user(&user).await?;
+        store.put_session(TENANT_ID, &session(session_id, &user.id, session_created, false)).await?;
+        seeded.push(SeededUser {
+            token: mint_token(signer, issuer, None, TENANT_ID, &user.id, session_id, DEMO_EXPIRY_UNIX - now)?,
+            email: user.primary_email().map(|e| e.email.clone()).unwrap_or_default(),
+            id: user.id,
+            session_id: session_id.into(),
+        });
+    }
+    store.put_session(TENANT_ID, &session(ADA_REVOKED_SESSION_ID, ADA_ID, "2024-05-01T00:00:00Z", true)).await?;
+    let secret = ApiKeySecret::parse(API_SECRET).map_err(|e| AdminError::Invalid(e.to_string()))?;
+    store
+        .put_api_key(
+            TENANT_ID,
+            &ApiKey { key: API_KEY.into(), user_id: ADA_ID.into(), secret_sha256: secret.digest(), created_at: created, expires_at: None, revoked_at: None },
+        )
+        .await?;
+    Ok(SeedSummary {
+        tenant_id: TENANT_ID.into(),
+        users: seeded,
+        api_key: SeededApiKey { key: API_KEY.into(), secret: API_SECRET.into() },
+    })
+}
