@@ -92,7 +92,9 @@ impl MeError {
     pub fn message(&self) -> &'static str {
         match self {
             MeError::BadRequest(why) => why,
-            MeError::MissingCredential => "A session token is required: the __session cookie or an Authorization: Bearer header.",
+            MeError::MissingCredential => {
+                "A session token is required: the __session cookie or an Authorization: Bearer header."
+            }
             MeError::InvalidToken(_) => "The session token is invalid.",
             MeError::ExpiredToken => "The session token has expired.",
             MeError::SessionNotLive => "The session has ended or was revoked.",
@@ -111,7 +113,9 @@ impl MeError {
             StatusCode::INTERNAL_SERVER_ERROR => {
                 tracing::error!(request_id = %meta.request_id, error = %self, "GET /me failed")
             }
-            _ => tracing::warn!(request_id = %meta.request_id, status = status.as_u16(), reason = %self, "GET /me refused"),
+            _ => {
+                tracing::warn!(request_id = %meta.request_id, status = status.as_u16(), reason = %self, "GET /me refused")
+            }
         }
         let extra: &[(HeaderName, &'static str)] = match status {
             StatusCode::UNAUTHORIZED => &[(WWW_AUTHENTICATE, "Bearer")],
@@ -119,7 +123,12 @@ impl MeError {
             StatusCode::SERVICE_UNAVAILABLE => &[(RETRY_AFTER, "1")],
             _ => &[],
         };
-        let body = ErrorBody { errors: [ErrorEntry { message: self.message(), code: self.code() }] };
+        let body = ErrorBody {
+            errors: [ErrorEntry {
+                message: self.message(),
+                code: self.code(),
+            }],
+        };
         gateway::json_response(meta, status, "application/json", &body, extra)
     }
 }
@@ -128,7 +137,9 @@ impl From<CredentialError> for MeError {
     fn from(err: CredentialError) -> Self {
         match err {
             CredentialError::Malformed(why) => MeError::BadRequest(why),
-            CredentialError::UnsupportedScheme => MeError::InvalidToken("Authorization scheme is not Bearer"),
+            CredentialError::UnsupportedScheme => {
+                MeError::InvalidToken("Authorization scheme is not Bearer")
+            }
         }
     }
 }
@@ -145,7 +156,11 @@ impl From<TokenError> for MeError {
 
 impl From<StoreError> for MeError {
     fn from(err: StoreError) -> Self {
-        if err.is_unavailable() { MeError::Unavailable(err.to_string()) } else { MeError::Internal(err.to_string()) }
+        if err.is_unavailable() {
+            MeError::Unavailable(err.to_string())
+        } else {
+            MeError::Internal(err.to_string())
+        }
     }
 }
 

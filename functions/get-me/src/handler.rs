@@ -44,15 +44,27 @@ impl<S: SessionContextSource, K: KeySource> MeService<S, K> {
         response
     }
 
-    async fn me(&self, request: &Request, meta: &RequestMeta, tenant_id: &mut Option<String>) -> Result<Response<Body>, MeError> {
+    async fn me(
+        &self,
+        request: &Request,
+        meta: &RequestMeta,
+        tenant_id: &mut Option<String>,
+    ) -> Result<Response<Body>, MeError> {
         if request.method() != Method::GET {
             return Err(MeError::MethodNotAllowed);
         }
         let token = auth::session_token(request.headers())?.ok_or(MeError::MissingCredential)?;
         let claims = self.verifier.verify(token.expose()).await?;
-        let (tenant, session_id, user_id) = (claims.tid.to_string(), claims.sid.to_string(), claims.sub.to_string());
+        let (tenant, session_id, user_id) = (
+            claims.tid.to_string(),
+            claims.sid.to_string(),
+            claims.sub.to_string(),
+        );
         *tenant_id = Some(tenant.clone());
-        let context = self.store.session_context(&tenant, &session_id, &user_id).await?;
+        let context = self
+            .store
+            .session_context(&tenant, &session_id, &user_id)
+            .await?;
         if !context.tenant.is_some_and(|t| t.active) {
             return Err(MeError::TenantUnavailable);
         }
@@ -62,6 +74,12 @@ impl<S: SessionContextSource, K: KeySource> MeService<S, K> {
             .ok_or(MeError::SessionNotLive)?;
         let user = context.user.ok_or(MeError::UserNotFound)?;
         let document = MeDocument::new(&user, &session);
-        Ok(gateway::json_response(meta, StatusCode::OK, "application/json", &document, &[]))
+        Ok(gateway::json_response(
+            meta,
+            StatusCode::OK,
+            "application/json",
+            &document,
+            &[],
+        ))
     }
 }

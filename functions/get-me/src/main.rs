@@ -8,5 +8,8 @@ async fn main() -> Result<(), Error> {
     gateway::logging::init();
     let service = get_me::MeService::from_env().await?;
     let service = &service;
-    run(service_fn(move |request| async move { Ok::<_, Error>(service.handle(request).await) })).await
+    run(service_fn(move |request| async move {
+        Ok::<_, Error>(service.handle(request).await)
+    }))
+    .await
 }

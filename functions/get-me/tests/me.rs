@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use admin::demo::{ADA_ID, ADA_REVOKED_SESSION_ID, ADA_SESSION_ID, GRACE_ID, GRACE_SESSION_ID, TENANT_ID};
+use admin::demo::{
+    ADA_ID, ADA_REVOKED_SESSION_ID, ADA_SESSION_ID, GRACE_ID, GRACE_SESSION_ID, TENANT_ID,
+};
 use aws_sdk_dynamodb::types::AttributeValue;
 use get_me::MeService;
 use lambda_http::http::{HeaderMap, HeaderValue, Method};
@@ -24,7 +26,9 @@ struct Answer {
 
 impl Answer {
     fn code(&self) -> i64 {
-        self.body["errors"][0]["code"].as_i64().unwrap_or_else(|| panic!("no error code in {}", self.body))
+        self.body["errors"][0]["code"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no error code in {}", self.body))
     }
 }
 
@@ -38,7 +42,10 @@ async fn call(service: &Service, request: Request) -> Answer {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     assert_eq!(headers["cache-control"], "no-store", "status {status}");
-    assert_eq!(headers["x-content-type-options"], "nosniff", "status {status}");
+    assert_eq!(
+        headers["x-content-type-options"], "nosniff",
+        "status {status}"
+    );
     assert!(!headers["x-request-id"].is_empty());
     assert_eq!(headers["content-type"], "application/json");
     let body: Value = match response.body() {
@@ -49,7 +56,11 @@ async fn call(service: &Service, request: Request) -> Answer {
     if let Err(errors) = OpenApi::load().check("get", "/me", status, "application/json", &body) {
         panic!("status {status} body does not match openapi.yaml: {errors:#?}\n{body}");
     }
-    Answer { status, headers, body }
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn get(headers: &[(&str, &[u8])]) -> Request {
@@ -57,7 +68,9 @@ fn get(headers: &[(&str, &[u8])]) -> Request {
 }
 
 fn request(method: Method, headers: &[(&str, &[u8])]) -> Request {
-    let mut builder = lambda_http::http::Request::builder().method(method).uri("https://api.example.com/me");
+    let mut builder = lambda_http::http::Request::builder()
+        .method(method)
+        .uri("https://api.example.com/me");
     for (name, value) in headers {
         builder = builder.header(*name, HeaderValue::from_bytes(value).expect("header value"));
     }
@@ -86,12 +99,19 @@ async fn every_get_me_event_answers_as_named() {
         ("get-me-post.json", (405, Some(4050))),
     ]);
     let files = testkit::event_files("get-me");
-    assert_eq!(files.len(), expected.len(), "every events/get-me*.json needs an expectation here: {files:?}");
+    assert_eq!(
+        files.len(),
+        expected.len(),
+        "every events/get-me*.json needs an expectation here: {files:?}"
+    );
     for file in files {
         let (status, code) = expected[file.as_str()];
         let answer = call(&service, testkit::event_request(&file)).await;
         assert_eq!(answer.status, status, "{file}: {}", answer.body);
-        assert_eq!(answer.headers["x-request-id"], format!("{}-event-request-id", file.trim_end_matches(".json")));
+        assert_eq!(
+            answer.headers["x-request-id"],
+            format!("{}-event-request-id", file.trim_end_matches(".json"))
+        );
         if let Some(code) = code {
             assert_eq!(answer.code(), code, "{file}");
         }
@@ -106,7 +126,10 @@ async fn the_cookie_gives_the_full_seed_000_document() {
     assert_eq!(answer.status, 200);
     let body = &answer.body;
     assert_eq!(body["status"], 200);
-    assert_eq!(body["session"], json!({"id": ADA_SESSION_ID, "created_at": "2024-06-01T12:00:00Z", "updated_at": "2024-06-01T12:00:00Z"}));
+    assert_eq!(
+        body["session"],
+        json!({"id": ADA_SESSION_ID, "created_at": "2024-06-01T12:00:00Z", "updated_at": "2024-06-01T12:00:00Z"})
+    );
     let data = &body["data"];
     let ada = admin::demo::ada();
     assert_eq!(data["id"], ADA_ID);
@@ -115,35 +138,73 @@ async fn the_cookie_gives_the_full_seed_000_document() {
     assert_eq!(data["username"], "ada");
     assert_eq!(data["availability"], "busy");
     assert_eq!(data["has_profile_picture"], true);
-    assert_eq!(data["profile_picture_url"], "https://images.example.com/avatars/ada.png");
+    assert_eq!(
+        data["profile_picture_url"],
+        "https://images.example.com/avatars/ada.png"
+    );
     assert_eq!(data["primary_email_address"]["email"], "ada@acme.example");
     assert_eq!(data["primary_email_address"]["is_primary"], true);
-    assert_eq!(data["primary_email_address"]["verified_at"], "2024-01-15T09:31:12Z");
-    assert_eq!(data["primary_phone_number"], json!({"id": ada.phone_numbers[0].id, "phone_number": "+14155550123", "country_code": "1", "verified": true, "verified_at": "2024-01-16T10:00:00Z"}));
+    assert_eq!(
+        data["primary_email_address"]["verified_at"],
+        "2024-01-15T09:31:12Z"
+    );
+    assert_eq!(
+        data["primary_phone_number"],
+        json!({"id": ada.phone_numbers[0].id, "phone_number": "+14155550123", "country_code": "1", "verified": true, "verified_at": "2024-01-16T10:00:00Z"})
+    );
     assert_eq!(data["email_addresses"].as_array().map(Vec::len), Some(2));
     assert_eq!(data["user_email_addresses"], data["email_addresses"]);
     assert_eq!(data["second_factor_policy"], "optional");
     assert_eq!(data["social_connections"][0]["provider"], "x_oauth");
-    assert_eq!(data["user_authenticator"], json!({"id": ada.authenticators[0].id, "created_at": "2024-02-01T08:00:00Z"}));
+    assert_eq!(
+        data["user_authenticator"],
+        json!({"id": ada.authenticators[0].id, "created_at": "2024-02-01T08:00:00Z"})
+    );
     assert_eq!(data["backup_codes"], json!([]));
     assert_eq!(data["backup_codes_generated"], true);
-    assert_eq!(data["public_metadata"], json!({"plan": "enterprise", "beta_features": ["new-dashboard"], "seats": 25, "referrer": null}));
+    assert_eq!(
+        data["public_metadata"],
+        json!({"plan": "enterprise", "beta_features": ["new-dashboard"], "seats": 25, "referrer": null})
+    );
     assert_eq!(data["segments"][0]["name"], "Early adopters");
     assert_eq!(data["segments"][0]["type"], "user");
     let text = body.to_string();
-    assert!(!text.contains("JBSWY3DPEHPK3PXP") && !text.contains("otpauth") && !text.contains("totp_secret"));
+    assert!(
+        !text.contains("JBSWY3DPEHPK3PXP")
+            && !text.contains("otpauth")
+            && !text.contains("totp_secret")
+    );
 }
 
 #[tokio::test]
 async fn bearer_works_for_both_algorithms_and_wins_over_the_cookie() {
     let (service, _, _) = service().await;
     let rs256 = admin::dev_signer(admin::DevKey::Rs256).unwrap();
-    let grace = admin::mint_token(&rs256, admin::DEV_ISSUER, None, TENANT_ID, GRACE_ID, GRACE_SESSION_ID, 600).unwrap();
+    let grace = admin::mint_token(
+        &rs256,
+        admin::DEV_ISSUER,
+        None,
+        TENANT_ID,
+        GRACE_ID,
+        GRACE_SESSION_ID,
+        600,
+    )
+    .unwrap();
     let ada = dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID);
-    let answer = call(&service, get(&[("authorization", &bearer(&grace)), ("cookie", &cookie(&ada))])).await;
+    let answer = call(
+        &service,
+        get(&[
+            ("authorization", &bearer(&grace)),
+            ("cookie", &cookie(&ada)),
+        ]),
+    )
+    .await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.body["data"]["id"], GRACE_ID);
-    assert_eq!(answer.body["data"]["primary_phone_number"]["country_code"], "44");
+    assert_eq!(
+        answer.body["data"]["primary_phone_number"]["country_code"],
+        "44"
+    );
     assert_eq!(answer.body["data"]["user_authenticator"], Value::Null);
     assert_eq!(answer.body["data"]["authenticators"], json!([]));
     assert_eq!(answer.body["data"]["backup_codes_generated"], false);
@@ -152,9 +213,17 @@ async fn bearer_works_for_both_algorithms_and_wins_over_the_cookie() {
 #[tokio::test]
 async fn a_revoked_session_is_refused_while_its_token_is_unexpired() {
     let (service, admin, _) = service().await;
-    let session = admin.create_session(TENANT_ID, GRACE_ID, 3600).await.unwrap();
+    let session = admin
+        .create_session(TENANT_ID, GRACE_ID, 3600)
+        .await
+        .unwrap();
     let token = dev_token(TENANT_ID, GRACE_ID, &session);
-    assert_eq!(call(&service, get(&[("cookie", &cookie(&token))])).await.status, 200);
+    assert_eq!(
+        call(&service, get(&[("cookie", &cookie(&token))]))
+            .await
+            .status,
+        200
+    );
     admin.revoke_session(TENANT_ID, &session).await.unwrap();
     let answer = call(&service, get(&[("cookie", &cookie(&token))])).await;
     assert_eq!((answer.status, answer.code()), (401, 4013));
@@ -177,8 +246,14 @@ async fn dead_unknown_or_foreign_sessions_are_refused() {
     let cases = [
         ("expired session", dev_token(TENANT_ID, ADA_ID, &expired.id)),
         ("unknown session", dev_token(TENANT_ID, ADA_ID, &uuid_v4())),
-        ("another user's session", dev_token(TENANT_ID, GRACE_ID, ADA_SESSION_ID)),
-        ("revoked demo session", dev_token(TENANT_ID, ADA_ID, ADA_REVOKED_SESSION_ID)),
+        (
+            "another user's session",
+            dev_token(TENANT_ID, GRACE_ID, ADA_SESSION_ID),
+        ),
+        (
+            "revoked demo session",
+            dev_token(TENANT_ID, ADA_ID, ADA_REVOKED_SESSION_ID),
+        ),
     ];
     for (case, token) in cases {
         let answer = call(&service, get(&[("cookie", &cookie(&token))])).await;
@@ -190,16 +265,49 @@ async fn dead_unknown_or_foreign_sessions_are_refused() {
 async fn unknown_or_disabled_tenants_are_refused() {
     let (service, admin, store) = service().await;
     let other = admin.create_tenant("Other").await.unwrap();
-    let answer = call(&service, get(&[("cookie", &cookie(&dev_token(&uuid_v4(), ADA_ID, ADA_SESSION_ID)))])).await;
-    assert_eq!((answer.status, answer.code()), (401, 4014), "unknown tenant");
+    let answer = call(
+        &service,
+        get(&[(
+            "cookie",
+            &cookie(&dev_token(&uuid_v4(), ADA_ID, ADA_SESSION_ID)),
+        )]),
+    )
+    .await;
+    assert_eq!(
+        (answer.status, answer.code()),
+        (401, 4014),
+        "unknown tenant"
+    );
     // The demo ids under another tenant's key: nothing there, whatever the token claims.
-    let answer = call(&service, get(&[("cookie", &cookie(&dev_token(&other, ADA_ID, ADA_SESSION_ID)))])).await;
-    assert_eq!((answer.status, answer.code()), (401, 4013), "cross-tenant ids");
+    let answer = call(
+        &service,
+        get(&[(
+            "cookie",
+            &cookie(&dev_token(&other, ADA_ID, ADA_SESSION_ID)),
+        )]),
+    )
+    .await;
+    assert_eq!(
+        (answer.status, answer.code()),
+        (401, 4013),
+        "cross-tenant ids"
+    );
     let mut tenant = store.tenant(TENANT_ID).await.unwrap().unwrap();
     tenant.active = false;
     store.put_tenant(&tenant).await.unwrap();
-    let answer = call(&service, get(&[("cookie", &cookie(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID)))])).await;
-    assert_eq!((answer.status, answer.code()), (401, 4014), "disabled tenant");
+    let answer = call(
+        &service,
+        get(&[(
+            "cookie",
+            &cookie(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID)),
+        )]),
+    )
+    .await;
+    assert_eq!(
+        (answer.status, answer.code()),
+        (401, 4014),
+        "disabled tenant"
+    );
 }
 
 #[tokio::test]
@@ -215,24 +323,98 @@ async fn a_deleted_user_is_404() {
 async fn credential_errors() {
     let (service, _, _) = service().await;
     let token = dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID);
-    let expired = admin::mint_token(&testkit::dev_signer(), admin::DEV_ISSUER, None, TENANT_ID, ADA_ID, ADA_SESSION_ID, -60).unwrap();
-    let wrong_issuer = admin::mint_token(&testkit::dev_signer(), "https://evil.example", None, TENANT_ID, ADA_ID, ADA_SESSION_ID, 60).unwrap();
-    let cases: Vec<(&str, Vec<(&str, Vec<u8>)>, u16, i64)> = vec![
+    let expired = admin::mint_token(
+        &testkit::dev_signer(),
+        admin::DEV_ISSUER,
+        None,
+        TENANT_ID,
+        ADA_ID,
+        ADA_SESSION_ID,
+        -60,
+    )
+    .unwrap();
+    let wrong_issuer = admin::mint_token(
+        &testkit::dev_signer(),
+        "https://evil.example",
+        None,
+        TENANT_ID,
+        ADA_ID,
+        ADA_SESSION_ID,
+        60,
+    )
+    .unwrap();
+    let cases: Vec<(&str, Headers, u16, i64)> = vec![
         ("nothing", vec![], 401, 4010),
-        ("other cookies only", vec![("cookie", b"a=1; b=2".to_vec())], 401, 4010),
-        ("basic auth", vec![("authorization", b"Basic dXNlcjpwYXNz".to_vec())], 401, 4011),
-        ("garbage token", vec![("cookie", cookie("not-a-jwt"))], 401, 4011),
-        ("expired token", vec![("cookie", cookie(&expired))], 401, 4012),
-        ("wrong issuer", vec![("cookie", cookie(&wrong_issuer))], 401, 4011),
-        ("empty bearer", vec![("authorization", b"Bearer ".to_vec())], 400, 4000),
-        ("two authorization headers", vec![("authorization", bearer(&token)), ("authorization", bearer(&token))], 400, 4000),
-        ("two different session cookies", vec![("cookie", format!("__session={token}; __session=x.y.z").into_bytes())], 400, 4000),
-        ("non-ASCII authorization", vec![("authorization", b"Bearer \xc3\xa9\xc3\xa9".to_vec())], 400, 4000),
+        (
+            "other cookies only",
+            vec![("cookie", b"a=1; b=2".to_vec())],
+            401,
+            4010,
+        ),
+        (
+            "basic auth",
+            vec![("authorization", b"Basic dXNlcjpwYXNz".to_vec())],
+            401,
+            4011,
+        ),
+        (
+            "garbage token",
+            vec![("cookie", cookie("not-a-jwt"))],
+            401,
+            4011,
+        ),
+        (
+            "expired token",
+            vec![("cookie", cookie(&expired))],
+            401,
+            4012,
+        ),
+        (
+            "wrong issuer",
+            vec![("cookie", cookie(&wrong_issuer))],
+            401,
+            4011,
+        ),
+        (
+            "empty bearer",
+            vec![("authorization", b"Bearer ".to_vec())],
+            400,
+            4000,
+        ),
+        (
+            "two authorization headers",
+            vec![
+                ("authorization", bearer(&token)),
+                ("authorization", bearer(&token)),
+            ],
+            400,
+            4000,
+        ),
+        (
+            "two different session cookies",
+            vec![(
+                "cookie",
+                format!("__session={token}; __session=x.y.z").into_bytes(),
+            )],
+            400,
+            4000,
+        ),
+        (
+            "non-ASCII authorization",
+            vec![("authorization", b"Bearer \xc3\xa9\xc3\xa9".to_vec())],
+            400,
+            4000,
+        ),
     ];
     for (case, headers, status, code) in cases {
         let headers: Vec<(&str, &[u8])> = headers.iter().map(|(n, v)| (*n, v.as_slice())).collect();
         let answer = call(&service, get(&headers)).await;
-        assert_eq!((answer.status, answer.code()), (status, code), "{case}: {}", answer.body);
+        assert_eq!(
+            (answer.status, answer.code()),
+            (status, code),
+            "{case}: {}",
+            answer.body
+        );
     }
 }
 
@@ -240,8 +422,19 @@ async fn credential_errors() {
 async fn only_get_is_allowed() {
     let (service, _, _) = service().await;
     let token = dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID);
-    for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::HEAD, Method::OPTIONS] {
-        let answer = call(&service, request(method.clone(), &[("cookie", &cookie(&token))])).await;
+    for method in [
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::HEAD,
+        Method::OPTIONS,
+    ] {
+        let answer = call(
+            &service,
+            request(method.clone(), &[("cookie", &cookie(&token))]),
+        )
+        .await;
         assert_eq!((answer.status, answer.code()), (405, 4050), "{method}");
         assert_eq!(answer.headers["allow"], "GET");
     }
@@ -263,11 +456,21 @@ async fn a_malformed_user_item_is_a_logged_500_without_internals() {
         .send()
         .await
         .unwrap();
-    let answer = call(&service, get(&[("cookie", &cookie(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID)))])).await;
+    let answer = call(
+        &service,
+        get(&[(
+            "cookie",
+            &cookie(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID)),
+        )]),
+    )
+    .await;
     assert_eq!((answer.status, answer.code()), (500, 5000));
     assert_eq!(answer.body["errors"][0]["message"], "Internal error.");
     let logged = logs.text();
-    assert!(logged.contains(&format!("TENANT#{TENANT_ID}/USER#{ADA_ID}")), "the log names the key: {logged}");
+    assert!(
+        logged.contains(&format!("TENANT#{TENANT_ID}/USER#{ADA_ID}")),
+        "the log names the key: {logged}"
+    );
 }
 
 #[tokio::test]
@@ -275,11 +478,20 @@ async fn an_unreachable_store_is_a_quick_503_with_retry_after() {
     local_dynamo();
     // Nothing listens on port 9 (discard) of loopback here: connections are refused.
     let client = aws_sdk_dynamodb::Client::from_conf(
-        aws_sdk_dynamodb::config::Builder::from(&store::client::sdk_config().await).endpoint_url("http://127.0.0.1:9").build(),
+        aws_sdk_dynamodb::config::Builder::from(&store::client::sdk_config().await)
+            .endpoint_url("http://127.0.0.1:9")
+            .build(),
     );
     let service = MeService::new(DynamoStore::new(client, "nowhere"), dev_verifier());
     let started = std::time::Instant::now();
-    let answer = call(&service, get(&[("cookie", &cookie(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID)))])).await;
+    let answer = call(
+        &service,
+        get(&[(
+            "cookie",
+            &cookie(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID)),
+        )]),
+    )
+    .await;
     assert_eq!((answer.status, answer.code()), (503, 5030));
     assert_eq!(answer.headers["retry-after"], "1");
     // Not a timing assertion on the product: a guard against the SDK's default (no timeout).
@@ -294,29 +506,59 @@ async fn hostile_headers_get_4xx_never_5xx() {
     let many_cookies: String = (0..5000).map(|i| format!("c{i}=v; ")).collect();
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("cookie", format!("__session={huge}").into_bytes()),
-        ("cookie", format!("{many_cookies}__session={token}x").into_bytes()),
+        (
+            "cookie",
+            format!("{many_cookies}__session={token}x").into_bytes(),
+        ),
         ("cookie", b"__session=\"quoted\"".to_vec()),
         ("cookie", b"__session=a.b.c; __session=a.b.c".to_vec()),
-        ("cookie", b"\x80\x81\x82=\xff; __session=\xfe.\xfd.\xfc".to_vec()),
-        ("cookie", format!("__session={}", token.replace('.', "..")).into_bytes()),
+        (
+            "cookie",
+            b"\x80\x81\x82=\xff; __session=\xfe.\xfd.\xfc".to_vec(),
+        ),
+        (
+            "cookie",
+            format!("__session={}", token.replace('.', "..")).into_bytes(),
+        ),
         ("authorization", format!("Bearer {huge}").into_bytes()),
-        ("authorization", format!("Bearer {token}.{token}").into_bytes()),
-        ("authorization", b"Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.".to_vec()),
+        (
+            "authorization",
+            format!("Bearer {token}.{token}").into_bytes(),
+        ),
+        (
+            "authorization",
+            b"Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.".to_vec(),
+        ),
         ("authorization", b"Bearer e30.e30.e30".to_vec()),
-        ("authorization", format!("Bearer {}", "eyJ".repeat(3000)).into_bytes()),
+        (
+            "authorization",
+            format!("Bearer {}", "eyJ".repeat(3000)).into_bytes(),
+        ),
         ("authorization", b"\t\t".to_vec()),
     ];
     let (logs, _guard) = testkit::capture_logs();
     for (name, value) in &cases {
         let answer = call(&service, get(&[(name, value)])).await;
-        assert!((400..500).contains(&answer.status), "{name}: {} {}", answer.status, answer.body);
+        assert!(
+            (400..500).contains(&answer.status),
+            "{name}: {} {}",
+            answer.status,
+            answer.body
+        );
     }
     let logged = logs.text();
     assert!(!logged.contains(&token), "a token reached the logs");
-    assert!(!logged.contains("aaaaaaaaaa"), "header contents reached the logs");
+    assert!(
+        !logged.contains("aaaaaaaaaa"),
+        "header contents reached the logs"
+    );
     for line in logs.lines().iter().filter(|l| l["message"] == "request") {
         assert_eq!(line["route"], "GET /me");
-        assert!(line["status"].as_u64().is_some_and(|s| (400..500).contains(&s)));
+        assert!(
+            line["status"]
+                .as_u64()
+                .is_some_and(|s| (400..500).contains(&s))
+        );
         assert!(line["request_id"].as_str().is_some_and(|id| !id.is_empty()));
         assert!(line["latency_us"].is_u64());
     }
@@ -327,7 +569,12 @@ async fn one_access_log_line_per_request_without_the_token() {
     let (service, _, _) = service().await;
     let token = dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID);
     let (logs, _guard) = testkit::capture_logs();
-    assert_eq!(call(&service, get(&[("cookie", &cookie(&token))])).await.status, 200);
+    assert_eq!(
+        call(&service, get(&[("cookie", &cookie(&token))]))
+            .await
+            .status,
+        200
+    );
     let lines = logs.lines();
     let access: Vec<&Value> = lines.iter().filter(|l| l["message"] == "request").collect();
     assert_eq!(access.len(), 1, "{lines:?}");
@@ -335,6 +582,9 @@ async fn one_access_log_line_per_request_without_the_token() {
     assert_eq!(access[0]["tenant_id"], TENANT_ID);
     assert!(!logs.text().contains(&token));
 }
+
+/// Header pairs of a crafted request.
+type Headers<'a> = Vec<(&'a str, Vec<u8>)>;
 
 fn uuid_v4() -> String {
     uuid::Uuid::new_v4().to_string()

@@ -34,8 +34,9 @@ pub struct ApiKeyId(String);
 pub struct ApiKeySecret(String);
 
 fn is_prefixed_hex(text: &str, prefix: &str, digits: usize) -> bool {
-    text.strip_prefix(prefix)
-        .is_some_and(|hex| hex.len() == digits && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+    text.strip_prefix(prefix).is_some_and(|hex| {
+        hex.len() == digits && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
 }
 
 impl ApiKeyId {
@@ -82,7 +83,10 @@ impl ApiKeySecret {
 
     /// Whether this secret's digest equals `stored_digest`, compared in constant time.
     pub fn matches(&self, stored_digest: &str) -> bool {
-        self.digest().as_bytes().ct_eq(stored_digest.as_bytes()).into()
+        self.digest()
+            .as_bytes()
+            .ct_eq(stored_digest.as_bytes())
+            .into()
     }
 }
 
@@ -95,7 +99,11 @@ impl fmt::Debug for ApiKeySecret {
 /// A new random key id and secret.
 pub fn generate() -> (ApiKeyId, ApiKeySecret) {
     let key = format!("{KEY_PREFIX}{}", Uuid::new_v4().simple());
-    let secret = format!("{SECRET_PREFIX}{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
+    let secret = format!(
+        "{SECRET_PREFIX}{}{}",
+        Uuid::new_v4().simple(),
+        Uuid::new_v4().simple()
+    );
     (ApiKeyId(key), ApiKeySecret(secret))
 }
 
@@ -117,7 +125,14 @@ mod tests {
     #[test]
     fn refuses_other_formats() {
         let (key, secret) = generate();
-        for bad in ["", "cuk_", "cuk_XYZ", &key.as_str().to_uppercase(), &format!("{}0", key.as_str()), secret.expose()] {
+        for bad in [
+            "",
+            "cuk_",
+            "cuk_XYZ",
+            &key.as_str().to_uppercase(),
+            &format!("{}0", key.as_str()),
+            secret.expose(),
+        ] {
             assert!(ApiKeyId::parse(bad).is_err(), "{bad}");
         }
         for bad in ["", "cus_", key.as_str(), &secret.expose()[..60]] {

@@ -68,7 +68,9 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<Option<SessionToken>, Credent
         return Ok(None);
     };
     if values.next().is_some() {
-        return Err(CredentialError::Malformed("more than one Authorization header"));
+        return Err(CredentialError::Malformed(
+            "more than one Authorization header",
+        ));
     }
     let text = value
         .to_str()
@@ -80,10 +82,14 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<Option<SessionToken>, Credent
     }
     let token = rest.trim_start_matches(' ');
     if token.is_empty() {
-        return Err(CredentialError::Malformed("the Authorization header has no token"));
+        return Err(CredentialError::Malformed(
+            "the Authorization header has no token",
+        ));
     }
     if token.contains(' ') {
-        return Err(CredentialError::Malformed("the bearer token contains a space"));
+        return Err(CredentialError::Malformed(
+            "the bearer token contains a space",
+        ));
     }
     Ok(Some(SessionToken::new(token)))
 }
@@ -146,7 +152,10 @@ mod tests {
 
     #[test]
     fn bearer_wins_over_the_cookie() {
-        let map = headers(&[("cookie", b"__session=cookie"), ("authorization", b"Bearer header")]);
+        let map = headers(&[
+            ("cookie", b"__session=cookie"),
+            ("authorization", b"Bearer header"),
+        ]);
         assert_eq!(token(&map), Ok(Some("header".into())));
         let lower = headers(&[("authorization", b"bearer   x.y.z")]);
         assert_eq!(token(&lower), Ok(Some("x.y.z".into())));
@@ -162,14 +171,31 @@ mod tests {
     #[test]
     fn refuses_ambiguous_or_malformed_headers() {
         let two_cookies = headers(&[("cookie", b"__session=a; __session=b")]);
-        assert!(matches!(token(&two_cookies), Err(CredentialError::Malformed(_))));
+        assert!(matches!(
+            token(&two_cookies),
+            Err(CredentialError::Malformed(_))
+        ));
         let same_twice = headers(&[("cookie", b"__session=a"), ("cookie", b"__session=a")]);
         assert_eq!(token(&same_twice), Ok(Some("a".into())));
-        let two_auth = headers(&[("authorization", b"Bearer a"), ("authorization", b"Bearer b")]);
-        assert!(matches!(token(&two_auth), Err(CredentialError::Malformed(_))));
-        for bad in [&b"Bearer"[..], b"Bearer   ", b"Bearer a b", b"Bearer \xff\xfe"] {
+        let two_auth = headers(&[
+            ("authorization", b"Bearer a"),
+            ("authorization", b"Bearer b"),
+        ]);
+        assert!(matches!(
+            token(&two_auth),
+            Err(CredentialError::Malformed(_))
+        ));
+        for bad in [
+            &b"Bearer"[..],
+            b"Bearer   ",
+            b"Bearer a b",
+            b"Bearer \xff\xfe",
+        ] {
             let map = headers(&[("authorization", bad)]);
-            assert!(matches!(token(&map), Err(CredentialError::Malformed(_))), "{bad:?}");
+            assert!(
+                matches!(token(&map), Err(CredentialError::Malformed(_))),
+                "{bad:?}"
+            );
         }
     }
 

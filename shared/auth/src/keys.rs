@@ -110,12 +110,19 @@ impl KeySet {
 }
 
 fn usable_key(jwk: &jsonwebtoken::jwk::Jwk) -> Result<VerificationKey, &'static str> {
-    let kid = jwk.common.key_id.as_deref().filter(|k| !k.is_empty()).ok_or("no kid")?;
+    let kid = jwk
+        .common
+        .key_id
+        .as_deref()
+        .filter(|k| !k.is_empty())
+        .ok_or("no kid")?;
     if matches!(&jwk.common.public_key_use, Some(u) if *u != PublicKeyUse::Signature) {
         return Err("not a signing key");
     }
     let algorithm = match &jwk.algorithm {
-        AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => Algorithm::ES256,
+        AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => {
+            Algorithm::ES256
+        }
         AlgorithmParameters::RSA(_) => Algorithm::RS256,
         _ => return Err("unsupported key type (only P-256 EC and RSA)"),
     };
@@ -129,7 +136,11 @@ fn usable_key(jwk: &jsonwebtoken::jwk::Jwk) -> Result<VerificationKey, &'static 
         return Err("alg is not ES256 for a P-256 key or RS256 for an RSA key");
     }
     let decoding_key = DecodingKey::from_jwk(jwk).map_err(|_| "key material does not parse")?;
-    Ok(VerificationKey { kid: kid.to_owned(), algorithm, decoding_key })
+    Ok(VerificationKey {
+        kid: kid.to_owned(),
+        algorithm,
+        decoding_key,
+    })
 }
 
 /// Why no key was handed out.
@@ -146,7 +157,8 @@ pub enum KeyError {
 /// Where verification keys come from.
 pub trait KeySource: Send + Sync {
     /// The key for `kid`.
-    fn key(&self, kid: &str) -> impl Future<Output = Result<Arc<VerificationKey>, KeyError>> + Send;
+    fn key(&self, kid: &str)
+    -> impl Future<Output = Result<Arc<VerificationKey>, KeyError>> + Send;
 }
 
 /// A fixed key set, from inline configuration (`JWT_PUBLIC_KEYS`).
@@ -205,10 +217,19 @@ mod tests {
 
     #[test]
     fn refuses_documents_without_usable_keys() {
-        assert!(matches!(KeySet::from_jwks_json("not json"), Err(KeySetError::NotJwks(_))));
-        assert!(matches!(KeySet::from_jwks_json(r#"{"keys":[]}"#), Err(KeySetError::NoUsableKey(_))));
+        assert!(matches!(
+            KeySet::from_jwks_json("not json"),
+            Err(KeySetError::NotJwks(_))
+        ));
+        assert!(matches!(
+            KeySet::from_jwks_json(r#"{"keys":[]}"#),
+            Err(KeySetError::NoUsableKey(_))
+        ));
         let only_hmac = r#"{"keys":[{"kty":"oct","kid":"h","k":"c2VjcmV0"}]}"#;
-        assert!(matches!(KeySet::from_jwks_json(only_hmac), Err(KeySetError::NoUsableKey(_))));
+        assert!(matches!(
+            KeySet::from_jwks_json(only_hmac),
+            Err(KeySetError::NoUsableKey(_))
+        ));
     }
 
     #[tokio::test]

@@ -30,7 +30,13 @@ pub struct TokenClaims {
 
 impl TokenClaims {
     /// Claims for a session, issued now and valid for `ttl_secs` (negative: already expired).
-    pub fn for_session(issuer: &str, tenant: Uuid, user: Uuid, session: Uuid, ttl_secs: i64) -> Self {
+    pub fn for_session(
+        issuer: &str,
+        tenant: Uuid,
+        user: Uuid,
+        session: Uuid,
+        ttl_secs: i64,
+    ) -> Self {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
@@ -64,13 +70,21 @@ impl TokenSigner {
     /// An ES256 signer from a PKCS#8 P-256 private key in PEM.
     pub fn es256(pem: &[u8], kid: &str) -> Result<Self, SigningError> {
         let key = EncodingKey::from_ec_pem(pem).map_err(|e| SigningError(e.to_string()))?;
-        Ok(Self { kid: kid.to_owned(), algorithm: Algorithm::ES256, key })
+        Ok(Self {
+            kid: kid.to_owned(),
+            algorithm: Algorithm::ES256,
+            key,
+        })
     }
 
     /// An RS256 signer from an RSA private key in PEM.
     pub fn rs256(pem: &[u8], kid: &str) -> Result<Self, SigningError> {
         let key = EncodingKey::from_rsa_pem(pem).map_err(|e| SigningError(e.to_string()))?;
-        Ok(Self { kid: kid.to_owned(), algorithm: Algorithm::RS256, key })
+        Ok(Self {
+            kid: kid.to_owned(),
+            algorithm: Algorithm::RS256,
+            key,
+        })
     }
 
     /// A compact JWT for `claims`, with `kid` and `typ: JWT` in the header.

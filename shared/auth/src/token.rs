@@ -87,12 +87,23 @@ impl VerifierSettings {
     }
 
     /// As [`VerifierSettings::from_env`], reading variables through `lookup`.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, VerifierConfigError> {
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, VerifierConfigError> {
         let issuer = lookup("JWT_ISSUER")
             .filter(|v| !v.trim().is_empty())
-            .ok_or(VerifierConfigError { variable: "JWT_ISSUER", problem: "is required".into() })?;
+            .ok_or(VerifierConfigError {
+                variable: "JWT_ISSUER",
+                problem: "is required".into(),
+            })?;
         let audience = lookup("JWT_AUDIENCE")
-            .map(|v| v.split(',').map(str::trim).filter(|a| !a.is_empty()).map(String::from).collect::<Vec<_>>())
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+            })
             .filter(|list| !list.is_empty());
         let leeway_secs = match lookup("JWT_LEEWAY_SECS").filter(|v| !v.trim().is_empty()) {
             None => DEFAULT_LEEWAY_SECS,
@@ -103,10 +114,16 @@ impl VerifierSettings {
                 .filter(|secs| *secs <= 300)
                 .ok_or(VerifierConfigError {
                     variable: "JWT_LEEWAY_SECS",
-                    problem: format!("must be a whole number of seconds from 0 to 300, not {text:?}"),
+                    problem: format!(
+                        "must be a whole number of seconds from 0 to 300, not {text:?}"
+                    ),
                 })?,
         };
-        Ok(Self { issuer, audience, leeway_secs })
+        Ok(Self {
+            issuer,
+            audience,
+            leeway_secs,
+        })
     }
 }
 
@@ -136,8 +153,13 @@ impl<K: KeySource> TokenVerifier<K> {
         if !is_compact_jws(token) {
             return Err(TokenError::Invalid("not three base64url segments"));
         }
-        let header = decode_header(token).map_err(|_| TokenError::Invalid("header does not parse or names an unsupported alg"))?;
-        let kid = header.kid.as_deref().ok_or(TokenError::Invalid("header has no kid"))?;
+        let header = decode_header(token).map_err(|_| {
+            TokenError::Invalid("header does not parse or names an unsupported alg")
+        })?;
+        let kid = header
+            .kid
+            .as_deref()
+            .ok_or(TokenError::Invalid("header has no kid"))?;
         let key = self.keys.key(kid).await.map_err(|e| match e {
             KeyError::UnknownKid => TokenError::Invalid("unknown kid"),
             KeyError::Unavailable(why) => TokenError::KeysUnavailable(why),
@@ -156,16 +178,21 @@ impl<K: KeySource> TokenVerifier<K> {
             None => validation.validate_aud = false,
         }
         validation.set_required_spec_claims(&required);
-        let data = decode::<SessionClaims>(token, key.decoding_key(), &validation).map_err(|e| match e.kind() {
-            ErrorKind::ExpiredSignature => TokenError::Expired,
-            ErrorKind::ImmatureSignature => TokenError::Invalid("not valid yet (nbf)"),
-            ErrorKind::InvalidSignature => TokenError::Invalid("bad signature"),
-            ErrorKind::InvalidAlgorithm => TokenError::Invalid("alg does not match the key"),
-            ErrorKind::InvalidIssuer => TokenError::Invalid("wrong issuer"),
-            ErrorKind::InvalidAudience => TokenError::Invalid("wrong audience"),
-            ErrorKind::MissingRequiredClaim(_) => TokenError::Invalid("a required claim is missing"),
-            _ => TokenError::Invalid("claims do not parse"),
-        })?;
+        let data =
+            decode::<SessionClaims>(token, key.decoding_key(), &validation).map_err(|e| match e
+                .kind()
+            {
+                ErrorKind::ExpiredSignature => TokenError::Expired,
+                ErrorKind::ImmatureSignature => TokenError::Invalid("not valid yet (nbf)"),
+                ErrorKind::InvalidSignature => TokenError::Invalid("bad signature"),
+                ErrorKind::InvalidAlgorithm => TokenError::Invalid("alg does not match the key"),
+                ErrorKind::InvalidIssuer => TokenError::Invalid("wrong issuer"),
+                ErrorKind::InvalidAudience => TokenError::Invalid("wrong audience"),
+                ErrorKind::MissingRequiredClaim(_) => {
+                    TokenError::Invalid("a required claim is missing")
+                }
+                _ => TokenError::Invalid("claims do not parse"),
+            })?;
         Ok(data.claims)
     }
 }
@@ -175,7 +202,11 @@ fn is_compact_jws(token: &str) -> bool {
     let mut segments = 0;
     for segment in token.split('.') {
         segments += 1;
-        if segment.is_empty() || !segment.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        if segment.is_empty()
+            || !segment
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
             return false;
         }
     }
@@ -195,11 +226,18 @@ mod tests {
     const ISSUER: &str = "https://issuer.test";
 
     fn settings(audience: Option<&str>) -> VerifierSettings {
-        VerifierSettings { issuer: ISSUER.into(), audience: audience.map(|a| vec![a.to_owned()]), leeway_secs: 5 }
+        VerifierSettings {
+            issuer: ISSUER.into(),
+            audience: audience.map(|a| vec![a.to_owned()]),
+            leeway_secs: 5,
+        }
     }
 
     fn verifier(audience: Option<&str>) -> TokenVerifier<StaticKeySource> {
-        TokenVerifier::new(StaticKeySource::new(KeySet::from_jwks_json(DEV_JWKS).unwrap()), settings(audience))
+        TokenVerifier::new(
+            StaticKeySource::new(KeySet::from_jwks_json(DEV_JWKS).unwrap()),
+            settings(audience),
+        )
     }
 
     fn claims() -> TokenClaims {
@@ -213,7 +251,10 @@ mod tests {
     #[tokio::test]
     async fn accepts_es256_and_rs256() {
         let c = claims();
-        let got = verifier(None).verify(&es256().sign(&c).unwrap()).await.unwrap();
+        let got = verifier(None)
+            .verify(&es256().sign(&c).unwrap())
+            .await
+            .unwrap();
         assert_eq!((got.sub, got.sid, got.tid), (c.sub, c.sid, c.tid));
         let rs = TokenSigner::rs256(RS256_PEM.as_bytes(), "dev-rs256").unwrap();
         assert!(verifier(None).verify(&rs.sign(&c).unwrap()).await.is_ok());
@@ -223,37 +264,87 @@ mod tests {
     async fn the_key_pins_the_algorithm() {
         // An RS256 token presented under the ES256 key's kid.
         let rs = TokenSigner::rs256(RS256_PEM.as_bytes(), "dev-es256").unwrap();
-        let err = verifier(None).verify(&rs.sign(&claims()).unwrap()).await.unwrap_err();
+        let err = verifier(None)
+            .verify(&rs.sign(&claims()).unwrap())
+            .await
+            .unwrap_err();
         assert_eq!(err, TokenError::Invalid("alg does not match the key"));
     }
 
     #[tokio::test]
     async fn refuses_a_foreign_key_under_a_trusted_kid() {
         let forged = TokenSigner::es256(FOREIGN_PEM.as_bytes(), "dev-es256").unwrap();
-        let err = verifier(None).verify(&forged.sign(&claims()).unwrap()).await.unwrap_err();
+        let err = verifier(None)
+            .verify(&forged.sign(&claims()).unwrap())
+            .await
+            .unwrap_err();
         assert_eq!(err, TokenError::Invalid("bad signature"));
     }
 
     #[tokio::test]
     async fn expiry_nbf_issuer_and_audience() {
         let v = verifier(None);
-        let expired = TokenClaims { exp: claims().iat - 60, ..claims() };
-        assert_eq!(v.verify(&es256().sign(&expired).unwrap()).await, Err(TokenError::Expired));
+        let expired = TokenClaims {
+            exp: claims().iat - 60,
+            ..claims()
+        };
+        assert_eq!(
+            v.verify(&es256().sign(&expired).unwrap()).await,
+            Err(TokenError::Expired)
+        );
         // Inside the leeway an expired token still counts.
-        let just_expired = TokenClaims { exp: claims().iat - 2, ..claims() };
-        assert!(v.verify(&es256().sign(&just_expired).unwrap()).await.is_ok());
-        let future = TokenClaims { nbf: Some(claims().iat + 600), ..claims() };
-        assert!(matches!(v.verify(&es256().sign(&future).unwrap()).await, Err(TokenError::Invalid(_))));
-        let other_issuer = TokenClaims { iss: "https://evil.test".into(), ..claims() };
-        assert_eq!(v.verify(&es256().sign(&other_issuer).unwrap()).await, Err(TokenError::Invalid("wrong issuer")));
+        let just_expired = TokenClaims {
+            exp: claims().iat - 2,
+            ..claims()
+        };
+        assert!(
+            v.verify(&es256().sign(&just_expired).unwrap())
+                .await
+                .is_ok()
+        );
+        let future = TokenClaims {
+            nbf: Some(claims().iat + 600),
+            ..claims()
+        };
+        assert!(matches!(
+            v.verify(&es256().sign(&future).unwrap()).await,
+            Err(TokenError::Invalid(_))
+        ));
+        let other_issuer = TokenClaims {
+            iss: "https://evil.test".into(),
+            ..claims()
+        };
+        assert_eq!(
+            v.verify(&es256().sign(&other_issuer).unwrap()).await,
+            Err(TokenError::Invalid("wrong issuer"))
+        );
 
         let with_aud = verifier(Some("api://current-user"));
         let no_aud = claims();
-        assert!(with_aud.verify(&es256().sign(&no_aud).unwrap()).await.is_err());
-        let wrong_aud = TokenClaims { aud: Some("api://other".into()), ..claims() };
-        assert_eq!(with_aud.verify(&es256().sign(&wrong_aud).unwrap()).await, Err(TokenError::Invalid("wrong audience")));
-        let right_aud = TokenClaims { aud: Some("api://current-user".into()), ..claims() };
-        assert!(with_aud.verify(&es256().sign(&right_aud).unwrap()).await.is_ok());
+        assert!(
+            with_aud
+                .verify(&es256().sign(&no_aud).unwrap())
+                .await
+                .is_err()
+        );
+        let wrong_aud = TokenClaims {
+            aud: Some("api://other".into()),
+            ..claims()
+        };
+        assert_eq!(
+            with_aud.verify(&es256().sign(&wrong_aud).unwrap()).await,
+            Err(TokenError::Invalid("wrong audience"))
+        );
+        let right_aud = TokenClaims {
+            aud: Some("api://current-user".into()),
+            ..claims()
+        };
+        assert!(
+            with_aud
+                .verify(&es256().sign(&right_aud).unwrap())
+                .await
+                .is_ok()
+        );
     }
 
     #[tokio::test]
@@ -272,21 +363,33 @@ mod tests {
             too_long,
         ];
         for case in cases {
-            assert!(matches!(v.verify(&case).await, Err(TokenError::Invalid(_))), "{case:.40}");
+            assert!(
+                matches!(v.verify(&case).await, Err(TokenError::Invalid(_))),
+                "{case:.40}"
+            );
         }
     }
 
     #[test]
     fn settings_from_variables() {
         let vars = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
         };
-        let s = VerifierSettings::from_lookup(vars(&[("JWT_ISSUER", "i"), ("JWT_AUDIENCE", "a, b")])).unwrap();
+        let s =
+            VerifierSettings::from_lookup(vars(&[("JWT_ISSUER", "i"), ("JWT_AUDIENCE", "a, b")]))
+                .unwrap();
         assert_eq!(s.audience, Some(vec!["a".into(), "b".into()]));
         assert_eq!(s.leeway_secs, DEFAULT_LEEWAY_SECS);
         let missing = VerifierSettings::from_lookup(vars(&[])).unwrap_err();
         assert_eq!(missing.variable, "JWT_ISSUER");
-        let bad = VerifierSettings::from_lookup(vars(&[("JWT_ISSUER", "i"), ("JWT_LEEWAY_SECS", "ten")])).unwrap_err();
+        let bad =
+            VerifierSettings::from_lookup(vars(&[("JWT_ISSUER", "i"), ("JWT_LEEWAY_SECS", "ten")]))
+                .unwrap_err();
         assert_eq!(bad.variable, "JWT_LEEWAY_SECS");
     }
 }

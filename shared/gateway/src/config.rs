@@ -49,13 +49,19 @@ impl FunctionConfig {
     /// Reads variables through `lookup`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let present = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let table_name = present("TABLE_NAME")
-            .ok_or(ConfigError { variable: "TABLE_NAME", problem: "is required".into() })?;
-        let verifier = VerifierSettings::from_lookup(&lookup)
-            .map_err(|e| ConfigError { variable: e.variable, problem: e.problem })?;
+        let table_name = present("TABLE_NAME").ok_or(ConfigError {
+            variable: "TABLE_NAME",
+            problem: "is required".into(),
+        })?;
+        let verifier = VerifierSettings::from_lookup(&lookup).map_err(|e| ConfigError {
+            variable: e.variable,
+            problem: e.problem,
+        })?;
         let keys = match (present("JWT_PUBLIC_KEYS"), present("JWKS_URL")) {
-            (Some(jwks), _) => KeySet::from_jwks_json(&jwks)
-                .map_err(|e| ConfigError { variable: "JWT_PUBLIC_KEYS", problem: e.to_string() })?,
+            (Some(jwks), _) => KeySet::from_jwks_json(&jwks).map_err(|e| ConfigError {
+                variable: "JWT_PUBLIC_KEYS",
+                problem: e.to_string(),
+            })?,
             (None, Some(_)) => {
                 return Err(ConfigError {
                     variable: "JWKS_URL",
@@ -63,10 +69,17 @@ impl FunctionConfig {
                 });
             }
             (None, None) => {
-                return Err(ConfigError { variable: "JWT_PUBLIC_KEYS", problem: "JWT_PUBLIC_KEYS or JWKS_URL is required".into() });
+                return Err(ConfigError {
+                    variable: "JWT_PUBLIC_KEYS",
+                    problem: "JWT_PUBLIC_KEYS or JWKS_URL is required".into(),
+                });
             }
         };
-        Ok(Self { table_name, verifier, keys })
+        Ok(Self {
+            table_name,
+            verifier,
+            keys,
+        })
     }
 
     /// The token verifier this configuration describes.
@@ -74,12 +87,18 @@ impl FunctionConfig {
         for skipped in self.keys.skipped() {
             tracing::warn!(key = %skipped, "skipped a key of the JWKS document");
         }
-        TokenVerifier::new(StaticKeySource::new(self.keys.clone()), self.verifier.clone())
+        TokenVerifier::new(
+            StaticKeySource::new(self.keys.clone()),
+            self.verifier.clone(),
+        )
     }
 
     /// The store, with a client configured from the environment (see `store::client`).
     pub async fn store(&self) -> DynamoStore {
-        DynamoStore::new(store::client::dynamodb_client().await, self.table_name.clone())
+        DynamoStore::new(
+            store::client::dynamodb_client().await,
+            self.table_name.clone(),
+        )
     }
 }
 
@@ -90,7 +109,12 @@ mod tests {
     const DEV_JWKS: &str = include_str!("../../../dev/keys/dev-jwks.json");
 
     fn lookup(pairs: Vec<(&'static str, String)>) -> impl Fn(&str) -> Option<String> {
-        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
+        }
     }
 
     #[test]
@@ -110,9 +134,26 @@ mod tests {
         let cases: Vec<(Vec<(&'static str, String)>, &str)> = vec![
             (vec![], "TABLE_NAME"),
             (vec![("TABLE_NAME", "t".into())], "JWT_ISSUER"),
-            (vec![("TABLE_NAME", "t".into()), ("JWT_ISSUER", "i".into())], "JWT_PUBLIC_KEYS"),
-            (vec![("TABLE_NAME", "t".into()), ("JWT_ISSUER", "i".into()), ("JWT_PUBLIC_KEYS", "{}".into())], "JWT_PUBLIC_KEYS"),
-            (vec![("TABLE_NAME", "t".into()), ("JWT_ISSUER", "i".into()), ("JWKS_URL", "https://x".into())], "JWKS_URL"),
+            (
+                vec![("TABLE_NAME", "t".into()), ("JWT_ISSUER", "i".into())],
+                "JWT_PUBLIC_KEYS",
+            ),
+            (
+                vec![
+                    ("TABLE_NAME", "t".into()),
+                    ("JWT_ISSUER", "i".into()),
+                    ("JWT_PUBLIC_KEYS", "{}".into()),
+                ],
+                "JWT_PUBLIC_KEYS",
+            ),
+            (
+                vec![
+                    ("TABLE_NAME", "t".into()),
+                    ("JWT_ISSUER", "i".into()),
+                    ("JWKS_URL", "https://x".into()),
+                ],
+                "JWKS_URL",
+            ),
         ];
         for (vars, variable) in cases {
             let err = FunctionConfig::from_lookup(lookup(vars)).unwrap_err();

@@ -9,7 +9,10 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::util::SubscriberInitExt;
 
 /// The production subscriber, writing to `writer` (tests capture with their own writer).
-pub fn subscriber<W>(writer: W, filter: EnvFilter) -> impl tracing::Subscriber + Send + Sync + 'static
+pub fn subscriber<W>(
+    writer: W,
+    filter: EnvFilter,
+) -> impl tracing::Subscriber + Send + Sync + 'static
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {

@@ -35,7 +35,11 @@ impl RequestMeta {
             })
             .filter(|id| HeaderValue::from_str(id).is_ok())
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        Self { request_id, route, started: Instant::now() }
+        Self {
+            request_id,
+            route,
+            started: Instant::now(),
+        }
     }
 
     /// Writes the one access-log line of this request.
@@ -72,7 +76,9 @@ pub fn json_response(
     for (name, value) in extra {
         builder = builder.header(name, HeaderValue::from_static(value));
     }
-    builder.body(Body::Text(String::from_utf8(bytes).unwrap_or_default())).unwrap_or_else(|_| fallback())
+    builder
+        .body(Body::Text(String::from_utf8(bytes).unwrap_or_default()))
+        .unwrap_or_else(|_| fallback())
 }
 
 fn empty(meta: &RequestMeta, status: StatusCode, content_type: &'static str) -> Response<Body> {
@@ -81,7 +87,11 @@ fn empty(meta: &RequestMeta, status: StatusCode, content_type: &'static str) -> 
         .unwrap_or_else(|_| fallback())
 }
 
-fn with_common_headers(builder: Builder, meta: &RequestMeta, content_type: &'static str) -> Builder {
+fn with_common_headers(
+    builder: Builder,
+    meta: &RequestMeta,
+    content_type: &'static str,
+) -> Builder {
     let builder = builder
         .header(CONTENT_TYPE, HeaderValue::from_static(content_type))
         .header(CACHE_CONTROL, HeaderValue::from_static("no-store"))
@@ -105,10 +115,17 @@ mod tests {
 
     #[test]
     fn every_response_carries_the_security_headers() {
-        let request = lambda_http::request::from_str(include_str!("../../../events/get-me.json")).unwrap();
+        let request =
+            lambda_http::request::from_str(include_str!("../../../events/get-me.json")).unwrap();
         let meta = RequestMeta::start(&request, "GET /me");
         assert_eq!(meta.request_id, "get-me-event-request-id");
-        let response = json_response(&meta, StatusCode::IM_A_TEAPOT, "application/json", &serde_json::json!({"a": 1}), &[]);
+        let response = json_response(
+            &meta,
+            StatusCode::IM_A_TEAPOT,
+            "application/json",
+            &serde_json::json!({"a": 1}),
+            &[],
+        );
         assert_eq!(response.status(), StatusCode::IM_A_TEAPOT);
         let headers = response.headers();
         assert_eq!(headers["cache-control"], "no-store");

@@ -87,11 +87,18 @@ impl<'a> MeUser<'a> {
             .iter()
             .map(|e| EmailAddressView::new(e, user.primary_email_address_id.as_deref()))
             .collect();
-        let phones: Vec<_> = user.phone_numbers.iter().map(PhoneNumberView::new).collect();
+        let phones: Vec<_> = user
+            .phone_numbers
+            .iter()
+            .map(PhoneNumberView::new)
+            .collect();
         let authenticators: Vec<_> = user
             .authenticators
             .iter()
-            .map(|a| AuthenticatorView { id: &a.id, created_at: a.created_at })
+            .map(|a| AuthenticatorView {
+                id: &a.id,
+                created_at: a.created_at,
+            })
             .collect();
         Self {
             id: &user.id,
@@ -224,8 +231,14 @@ mod tests {
         let v: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["data"]["backup_codes"], json!([]));
         assert_eq!(v["data"]["backup_codes_generated"], json!(true));
-        assert_eq!(v["data"]["authenticators"], json!([{"id": "a1", "created_at": "2020-01-01T00:00:00Z"}]));
-        assert_eq!(v["data"]["user_authenticator"], json!({"id": "a1", "created_at": "2020-01-01T00:00:00Z"}));
+        assert_eq!(
+            v["data"]["authenticators"],
+            json!([{"id": "a1", "created_at": "2020-01-01T00:00:00Z"}])
+        );
+        assert_eq!(
+            v["data"]["user_authenticator"],
+            json!({"id": "a1", "created_at": "2020-01-01T00:00:00Z"})
+        );
     }
 
     #[test]
@@ -233,21 +246,38 @@ mod tests {
         let (u, s) = (user(), session());
         let v = serde_json::to_value(MeDocument::new(&u, &s)).unwrap();
         assert_eq!(v["status"], json!(200));
-        assert_eq!(v["data"]["primary_email_address"]["email"], json!("ada@example.com"));
-        assert_eq!(v["data"]["primary_email_address"]["is_primary"], json!(true));
+        assert_eq!(
+            v["data"]["primary_email_address"]["email"],
+            json!("ada@example.com")
+        );
+        assert_eq!(
+            v["data"]["primary_email_address"]["is_primary"],
+            json!(true)
+        );
         assert_eq!(v["data"]["email_addresses"][0]["is_primary"], json!(false));
-        assert_eq!(v["data"]["email_addresses"], v["data"]["user_email_addresses"]);
+        assert_eq!(
+            v["data"]["email_addresses"],
+            v["data"]["user_email_addresses"]
+        );
         assert_eq!(v["data"]["primary_phone_number"], Value::Null);
         assert_eq!(v["data"]["phone_numbers"], json!([]));
         assert_eq!(v["data"]["has_profile_picture"], json!(false));
-        assert_eq!(v["session"], json!({"id": "s1", "created_at": "2019-08-24T14:15:22Z", "updated_at": "2019-08-24T14:15:23Z"}));
+        assert_eq!(
+            v["session"],
+            json!({"id": "s1", "created_at": "2019-08-24T14:15:22Z", "updated_at": "2019-08-24T14:15:23Z"})
+        );
     }
 
     #[test]
     fn dangling_primary_ids_are_served_as_null() {
         let mut u = user();
         u.primary_email_address_id = Some("missing".into());
-        u.authenticators = vec![Authenticator { id: "a".into(), created_at: ts(0), totp_secret: None, otp_url: None }];
+        u.authenticators = vec![Authenticator {
+            id: "a".into(),
+            created_at: ts(0),
+            totp_secret: None,
+            otp_url: None,
+        }];
         let s = session();
         let v = serde_json::to_value(MeDocument::new(&u, &s)).unwrap();
         assert_eq!(v["data"]["primary_email_address_id"], Value::Null);

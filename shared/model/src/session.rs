@@ -50,7 +50,10 @@ mod tests {
         assert!(s.is_live_for("u", Timestamp::from_unix_seconds(99)));
         assert!(!s.is_live_for("u", Timestamp::from_unix_seconds(100)));
         assert!(!s.is_live_for("other", Timestamp::from_unix_seconds(1)));
-        let revoked = Session { revoked_at: Some(Timestamp::from_unix_seconds(1)), ..session() };
+        let revoked = Session {
+            revoked_at: Some(Timestamp::from_unix_seconds(1)),
+            ..session()
+        };
         assert!(!revoked.is_live_for("u", Timestamp::from_unix_seconds(2)));
     }
 }

@@ -62,7 +62,9 @@ impl Timestamp {
         let parsed = OffsetDateTime::parse(text, &Rfc3339)
             .map_err(|_| TimestampError(text.chars().take(64).collect()))?;
         let utc = parsed.to_offset(UtcOffset::UTC);
-        Ok(Self(utc - Duration::nanoseconds(i64::from(utc.nanosecond()))))
+        Ok(Self(
+            utc - Duration::nanoseconds(i64::from(utc.nanosecond())),
+        ))
     }
 
     /// `2019-08-24T14:15:22Z`: the form of `GET /me` and of stored items.
@@ -117,15 +119,27 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_rfc3339() {
-        for bad in ["", "2019-08-24", "2019-08-24 14:15:22", "yesterday", "2019-13-01T00:00:00Z"] {
+        for bad in [
+            "",
+            "2019-08-24",
+            "2019-08-24 14:15:22",
+            "yesterday",
+            "2019-13-01T00:00:00Z",
+        ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad} parsed");
         }
     }
 
     #[test]
     fn clamps_out_of_range_seconds() {
-        assert_eq!(Timestamp::from_unix_seconds(i64::MAX).to_rfc3339(), "9999-12-31T23:59:59Z");
-        assert_eq!(Timestamp::from_unix_seconds(i64::MIN).to_rfc3339(), "0000-01-01T00:00:00Z");
+        assert_eq!(
+            Timestamp::from_unix_seconds(i64::MAX).to_rfc3339(),
+            "9999-12-31T23:59:59Z"
+        );
+        assert_eq!(
+            Timestamp::from_unix_seconds(i64::MIN).to_rfc3339(),
+            "0000-01-01T00:00:00Z"
+        );
     }
 
     #[test]

@@ -178,7 +178,9 @@ impl PhoneNumber {
     /// The number without `+` and calling code (`4155550123`), seed 004's `phone_number`.
     pub fn national_number(&self) -> &str {
         let digits = self.phone_number.trim_start_matches('+');
-        digits.strip_prefix(self.country_code.as_str()).unwrap_or(digits)
+        digits
+            .strip_prefix(self.country_code.as_str())
+            .unwrap_or(digits)
     }
 }
 
@@ -270,7 +272,8 @@ mod tests {
 
     #[test]
     fn a_user_without_timestamps_is_refused() {
-        let result = serde_json::from_value::<User>(serde_json::json!({"id": "u", "tenant_id": "t"}));
+        let result =
+            serde_json::from_value::<User>(serde_json::json!({"id": "u", "tenant_id": "t"}));
         assert!(result.is_err());
     }
 }

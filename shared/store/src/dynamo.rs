@@ -27,7 +27,10 @@ pub struct DynamoStore {
 impl DynamoStore {
     /// A store on `table` through `client`.
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self {
+            client,
+            table: table.into(),
+        }
     }
 
     /// The table name.
@@ -53,7 +56,10 @@ impl DynamoStore {
                 .set_keys(Some(std::mem::take(&mut pending)))
                 .consistent_read(true)
                 .build()
-                .map_err(|e| StoreError::Failed { operation: "BatchGetItem", detail: e.to_string() })?;
+                .map_err(|e| StoreError::Failed {
+                    operation: "BatchGetItem",
+                    detail: e.to_string(),
+                })?;
             let output = self
                 .client
                 .batch_get_item()
@@ -61,7 +67,11 @@ impl DynamoStore {
                 .send()
                 .await
                 .map_err(|e| classify("BatchGetItem", e))?;
-            for item in output.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
+            for item in output
+                .responses
+                .and_then(|mut r| r.remove(&self.table))
+                .unwrap_or_default()
+            {
                 if let Some(AttributeValue::S(sk)) = item.get(SK) {
                     found.insert(sk.clone(), item);
                 }
@@ -77,7 +87,10 @@ impl DynamoStore {
         }
         Err(StoreError::Unavailable {
             operation: "BatchGetItem",
-            detail: format!("{} keys still unprocessed after {UNPROCESSED_RETRIES} retries", pending.len()),
+            detail: format!(
+                "{} keys still unprocessed after {UNPROCESSED_RETRIES} retries",
+                pending.len()
+            ),
         })
     }
 
@@ -94,7 +107,12 @@ impl DynamoStore {
         Ok(output.item)
     }
 
-    async fn put<T: Serialize>(&self, key: &ItemKey, kind: &str, record: &T) -> Result<(), StoreError> {
+    async fn put<T: Serialize>(
+        &self,
+        key: &ItemKey,
+        kind: &str,
+        record: &T,
+    ) -> Result<(), StoreError> {
         let mut item: Item = serde_dynamo::to_item(record).map_err(|e| StoreError::Failed {
             operation: "PutItem",
             detail: format!("{key} does not serialise: {e}"),
@@ -113,38 +131,59 @@ impl DynamoStore {
 
     /// Writes a tenant (overwriting).
     pub async fn put_tenant(&self, tenant: &Tenant) -> Result<(), StoreError> {
-        self.put(&ItemKey::tenant(&tenant.id), "tenant", tenant).await
+        self.put(&ItemKey::tenant(&tenant.id), "tenant", tenant)
+            .await
     }
 
     /// Writes a user (overwriting).
     pub async fn put_user(&self, user: &User) -> Result<(), StoreError> {
-        self.put(&ItemKey::user(&user.tenant_id, &user.id), "user", user).await
+        self.put(&ItemKey::user(&user.tenant_id, &user.id), "user", user)
+            .await
     }
 
     /// Writes a session of `tenant_id` (overwriting).
     pub async fn put_session(&self, tenant_id: &str, session: &Session) -> Result<(), StoreError> {
-        self.put(&ItemKey::session(tenant_id, &session.id), "session", session).await
+        self.put(
+            &ItemKey::session(tenant_id, &session.id),
+            "session",
+            session,
+        )
+        .await
     }
 
     /// Writes an API key of `tenant_id` (overwriting).
     pub async fn put_api_key(&self, tenant_id: &str, api_key: &ApiKey) -> Result<(), StoreError> {
-        self.put(&ItemKey::api_key(tenant_id, &api_key.key), "api_key", api_key).await
+        self.put(
+            &ItemKey::api_key(tenant_id, &api_key.key),
+            "api_key",
+            api_key,
+        )
+        .await
     }
 
     /// The tenant, if it exists.
     pub async fn tenant(&self, tenant_id: &str) -> Result<Option<Tenant>, StoreError> {
         let key = ItemKey::tenant(tenant_id);
-        self.get(&key).await?.map(|item| decode(&key, "tenant", item)).transpose()
+        self.get(&key)
+            .await?
+            .map(|item| decode(&key, "tenant", item))
+            .transpose()
     }
 
     /// Marks a session revoked. [`StoreError::NotFound`] when it does not exist.
-    pub async fn revoke_session(&self, tenant_id: &str, session_id: &str) -> Result<(), StoreError> {
-        self.mark_revoked(&ItemKey::session(tenant_id, session_id), true).await
+    pub async fn revoke_session(
+        &self,
+        tenant_id: &str,
+        session_id: &str,
+    ) -> Result<(), StoreError> {
+        self.mark_revoked(&ItemKey::session(tenant_id, session_id), true)
+            .await
     }
 
     /// Marks an API key revoked. [`StoreError::NotFound`] when it does not exist.
     pub async fn revoke_api_key(&self, tenant_id: &str, key_id: &str) -> Result<(), StoreError> {
-        self.mark_revoked(&ItemKey::api_key(tenant_id, key_id), false).await
+        self.mark_revoked(&ItemKey::api_key(tenant_id, key_id), false)
+            .await
     }
 
     async fn mark_revoked(&self, key: &ItemKey, touch_updated_at: bool) -> Result<(), StoreError> {
@@ -167,8 +206,14 @@ impl DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                Err(StoreError::NotFound { key: key.to_string() })
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::NotFound {
+                    key: key.to_string(),
+                })
             }
             Err(err) => Err(classify("UpdateItem", err)),
         }
@@ -189,8 +234,14 @@ impl DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                Err(StoreError::NotFound { key: key.to_string() })
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::NotFound {
+                    key: key.to_string(),
+                })
             }
             Err(err) => Err(classify("DeleteItem", err)),
         }
@@ -198,7 +249,11 @@ impl DynamoStore {
 }
 
 /// Maps an item to its record; a mismatch names the key.
-fn decode<T: DeserializeOwned>(key: &ItemKey, record: &'static str, item: Item) -> Result<T, StoreError> {
+fn decode<T: DeserializeOwned>(
+    key: &ItemKey,
+    record: &'static str,
+    item: Item,
+) -> Result<T, StoreError> {
     serde_dynamo::from_item(item).map_err(|e| StoreError::CorruptItem {
         key: key.to_string(),
         record,
@@ -211,7 +266,10 @@ fn take<T: DeserializeOwned>(
     key: &ItemKey,
     record: &'static str,
 ) -> Result<Option<T>, StoreError> {
-    found.remove(&key.sk).map(|item| decode(key, record, item)).transpose()
+    found
+        .remove(&key.sk)
+        .map(|item| decode(key, record, item))
+        .transpose()
 }
 
 impl SessionContextSource for DynamoStore {
@@ -236,8 +294,15 @@ impl SessionContextSource for DynamoStore {
 }
 
 impl ApiKeyContextSource for DynamoStore {
-    async fn api_key_context(&self, tenant_id: &str, key_id: &str) -> Result<ApiKeyContext, StoreError> {
-        let keys = [ItemKey::tenant(tenant_id), ItemKey::api_key(tenant_id, key_id)];
+    async fn api_key_context(
+        &self,
+        tenant_id: &str,
+        key_id: &str,
+    ) -> Result<ApiKeyContext, StoreError> {
+        let keys = [
+            ItemKey::tenant(tenant_id),
+            ItemKey::api_key(tenant_id, key_id),
+        ];
         let mut found = self.batch_get(&keys).await?;
         Ok(ApiKeyContext {
             tenant: take(&mut found, &keys[0], "tenant")?,
@@ -247,6 +312,9 @@ impl ApiKeyContextSource for DynamoStore {
 
     async fn user(&self, tenant_id: &str, user_id: &str) -> Result<Option<User>, StoreError> {
         let key = ItemKey::user(tenant_id, user_id);
-        self.get(&key).await?.map(|item| decode(&key, "user", item)).transpose()
+        self.get(&key)
+            .await?
+            .map(|item| decode(&key, "user", item))
+            .transpose()
     }
 }

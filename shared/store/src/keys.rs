@@ -23,22 +23,34 @@ pub struct ItemKey {
 impl ItemKey {
     /// The tenant item.
     pub fn tenant(tenant_id: &str) -> Self {
-        Self { pk: partition(tenant_id), sk: "TENANT".to_owned() }
+        Self {
+            pk: partition(tenant_id),
+            sk: "TENANT".to_owned(),
+        }
     }
 
     /// A user item.
     pub fn user(tenant_id: &str, user_id: &str) -> Self {
-        Self { pk: partition(tenant_id), sk: format!("USER#{user_id}") }
+        Self {
+            pk: partition(tenant_id),
+            sk: format!("USER#{user_id}"),
+        }
     }
 
     /// A session item.
     pub fn session(tenant_id: &str, session_id: &str) -> Self {
-        Self { pk: partition(tenant_id), sk: format!("SESSION#{session_id}") }
+        Self {
+            pk: partition(tenant_id),
+            sk: format!("SESSION#{session_id}"),
+        }
     }
 
     /// An API-key item.
     pub fn api_key(tenant_id: &str, key_id: &str) -> Self {
-        Self { pk: partition(tenant_id), sk: format!("APIKEY#{key_id}") }
+        Self {
+            pk: partition(tenant_id),
+            sk: format!("APIKEY#{key_id}"),
+        }
     }
 
     /// The key as DynamoDB attributes.
@@ -67,10 +79,18 @@ mod tests {
     #[test]
     fn every_key_is_under_its_tenant() {
         let t = "0f8fad5b-d9cb-469f-a165-70867728950e";
-        for key in [ItemKey::tenant(t), ItemKey::user(t, "u"), ItemKey::session(t, "s"), ItemKey::api_key(t, "k")] {
+        for key in [
+            ItemKey::tenant(t),
+            ItemKey::user(t, "u"),
+            ItemKey::session(t, "s"),
+            ItemKey::api_key(t, "k"),
+        ] {
             assert_eq!(key.pk, format!("TENANT#{t}"));
         }
         assert_eq!(ItemKey::user(t, "u").sk, "USER#u");
-        assert_eq!(ItemKey::session(t, "s").to_string(), format!("TENANT#{t}/SESSION#s"));
+        assert_eq!(
+            ItemKey::session(t, "s").to_string(),
+            format!("TENANT#{t}/SESSION#s")
+        );
     }
 }

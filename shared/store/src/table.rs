@@ -38,7 +38,12 @@ impl TableDefinition {
                 .attribute_type(ScalarAttributeType::S)
                 .build()
         };
-        let key = |name: &str, kind: KeyType| KeySchemaElement::builder().attribute_name(name).key_type(kind).build();
+        let key = |name: &str, kind: KeyType| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(kind)
+                .build()
+        };
         let request = client
             .create_table()
             .table_name(&self.name)
@@ -49,7 +54,10 @@ impl TableDefinition {
             .key_schema(key(SK, KeyType::Range).map_err(builder_error)?);
         match request.send().await {
             Ok(_) => {}
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => {}
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_resource_in_use_exception()) => {}
             Err(err) => return Err(classify("CreateTable", err)),
         }
         for _ in 0..600 {
@@ -63,10 +71,16 @@ impl TableDefinition {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        Err(StoreError::Failed { operation: "DescribeTable", detail: format!("table {} did not become ACTIVE", self.name) })
+        Err(StoreError::Failed {
+            operation: "DescribeTable",
+            detail: format!("table {} did not become ACTIVE", self.name),
+        })
     }
 }
 
 fn builder_error(err: aws_sdk_dynamodb::error::BuildError) -> StoreError {
-    StoreError::Failed { operation: "CreateTable", detail: err.to_string() }
+    StoreError::Failed {
+        operation: "CreateTable",
+        detail: err.to_string(),
+    }
 }

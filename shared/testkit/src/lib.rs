@@ -63,7 +63,10 @@ pub fn local_dynamo() -> &'static LocalDynamo {
                 std::env::set_var("AWS_REGION", "us-east-1");
             }
         }
-        LocalDynamo { endpoint, _child: child }
+        LocalDynamo {
+            endpoint,
+            _child: child,
+        }
     })
 }
 
@@ -78,14 +81,20 @@ fn spawn_dynalite() -> (String, Child) {
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start node {}: {e} (run `make test`, which installs it)", script.display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start node {}: {e} (run `make test`, which installs it)",
+                script.display()
+            )
+        });
     let stdout = child.stdout.take().expect("piped stdout");
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("dynalite prints its port");
-    let port = line
-        .trim()
-        .strip_prefix("listening ")
-        .unwrap_or_else(|| panic!("dynalite did not start (said {line:?}); is node_modules installed? run `make test`"));
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("dynalite prints its port");
+    let port = line.trim().strip_prefix("listening ").unwrap_or_else(|| {
+        panic!("dynalite did not start (said {line:?}); is node_modules installed? run `make test`")
+    });
     (format!("http://127.0.0.1:{port}"), child)
 }
 
@@ -107,7 +116,10 @@ impl LocalDynamo {
     /// A fresh table with the demo data of `admin seed`.
     pub async fn seeded_table(&self) -> (Admin, DynamoStore) {
         let (admin, store) = self.fresh_table().await;
-        admin.seed(&dev_signer(), admin::DEV_ISSUER).await.expect("seed the demo data");
+        admin
+            .seed(&dev_signer(), admin::DEV_ISSUER)
+            .await
+            .expect("seed the demo data");
         (admin, store)
     }
 }
@@ -120,13 +132,26 @@ pub fn dev_signer() -> auth::TokenSigner {
 /// A verifier for the local configuration: dev keys, dev issuer, no audience, 5 s leeway.
 pub fn dev_verifier() -> TokenVerifier<StaticKeySource> {
     let keys = KeySet::from_jwks_json(DEV_JWKS).expect("the dev JWKS parses");
-    let settings = VerifierSettings { issuer: admin::DEV_ISSUER.into(), audience: None, leeway_secs: 5 };
+    let settings = VerifierSettings {
+        issuer: admin::DEV_ISSUER.into(),
+        audience: None,
+        leeway_secs: 5,
+    };
     TokenVerifier::new(StaticKeySource::new(keys), settings)
 }
 
 /// A dev token for tenant/user/session, valid for an hour.
 pub fn dev_token(tenant: &str, user: &str, session: &str) -> String {
-    admin::mint_token(&dev_signer(), admin::DEV_ISSUER, None, tenant, user, session, 3600).expect("mint a dev token")
+    admin::mint_token(
+        &dev_signer(),
+        admin::DEV_ISSUER,
+        None,
+        tenant,
+        user,
+        session,
+        3600,
+    )
+    .expect("mint a dev token")
 }
 
 /// A JSON file of `events/`, as a request.

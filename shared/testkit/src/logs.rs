@@ -17,13 +17,19 @@ impl CapturedLogs {
 
     /// The lines, parsed as JSON.
     pub fn lines(&self) -> Vec<serde_json::Value> {
-        self.text().lines().map(|l| serde_json::from_str(l).expect("every log line is JSON")).collect()
+        self.text()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("every log line is JSON"))
+            .collect()
     }
 }
 
 impl Write for CapturedLogs {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.buffer.lock().expect("log buffer").extend_from_slice(data);
+        self.buffer
+            .lock()
+            .expect("log buffer")
+            .extend_from_slice(data);
         Ok(data.len())
     }
 

@@ -8,8 +8,8 @@
 
 use auth::{ApiKeySecret, TokenSigner};
 use model::{
-    ApiKey, Authenticator, Availability, EmailAddress, PhoneNumber, SecondFactorPolicy, Segment, Session,
-    SocialConnection, Tenant, Timestamp, User,
+    ApiKey, Authenticator, Availability, EmailAddress, PhoneNumber, SecondFactorPolicy, Segment,
+    Session, SocialConnection, Tenant, Timestamp, User,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -153,12 +153,18 @@ pub fn ada() -> User {
         id: "e4eaaaf2-d142-41c6-9f2b-2bd5f1a0b3c4".into(),
         created_at: at("2024-02-01T08:00:00Z"),
         totp_secret: Some("JBSWY3DPEHPK3PXP".into()),
-        otp_url: Some("otpauth://totp/Acme:ada@acme.example?secret=JBSWY3DPEHPK3PXP&issuer=Acme".into()),
+        otp_url: Some(
+            "otpauth://totp/Acme:ada@acme.example?secret=JBSWY3DPEHPK3PXP&issuer=Acme".into(),
+        ),
     }];
-    user.backup_code_digests = ["demo-backup-1", "demo-backup-2"].iter().map(|c| auth::sha256_hex(c.as_bytes())).collect();
+    user.backup_code_digests = ["demo-backup-1", "demo-backup-2"]
+        .iter()
+        .map(|c| auth::sha256_hex(c.as_bytes()))
+        .collect();
     user.has_password = true;
     user.has_passkeys = false;
-    if let serde_json::Value::Object(map) = json!({"plan": "enterprise", "beta_features": ["new-dashboard"], "seats": 25, "referrer": null}) {
+    if let serde_json::Value::Object(map) = json!({"plan": "enterprise", "beta_features": ["new-dashboard"], "seats": 25, "referrer": null})
+    {
         user.public_metadata = map;
     }
     user.segments = vec![Segment {
@@ -230,35 +236,79 @@ fn session(id: &str, user_id: &str, created: &str, revoked: bool) -> Session {
 }
 
 /// Writes the demo data and returns what `seed` prints.
-pub async fn seed(store: &DynamoStore, signer: &TokenSigner, issuer: &str) -> Result<SeedSummary, AdminError> {
+pub async fn seed(
+    store: &DynamoStore,
+    signer: &TokenSigner,
+    issuer: &str,
+) -> Result<SeedSummary, AdminError> {
     let created = at("2024-01-01T00:00:00Z");
     store
-        .put_tenant(&Tenant { id: TENANT_ID.into(), name: "Acme Demo".into(), active: true, created_at: created, updated_at: created })
+        .put_tenant(&Tenant {
+            id: TENANT_ID.into(),
+            name: "Acme Demo".into(),
+            active: true,
+            created_at: created,
+            updated_at: created,
+        })
         .await?;
-    let users = [(ada(), ADA_SESSION_ID, "2024-06-01T12:00:00Z"), (grace(), GRACE_SESSION_ID, "2024-06-02T08:15:00Z")];
+    let users = [
+        (ada(), ADA_SESSION_ID, "2024-06-01T12:00:00Z"),
+        (grace(), GRACE_SESSION_ID, "2024-06-02T08:15:00Z"),
+    ];
     let mut seeded = Vec::new();
     let now = Timestamp::now().unix_seconds();
     for (user, session_id, session_created) in users {
         store.put_user(&user).await?;
-        store.put_session(TENANT_ID, &session(session_id, &user.id, session_created, false)).await?;
+        store
+            .put_session(
+                TENANT_ID,
+                &session(session_id, &user.id, session_created, false),
+            )
+            .await?;
         seeded.push(SeededUser {
-            token: mint_token(signer, issuer, None, TENANT_ID, &user.id, session_id, DEMO_EXPIRY_UNIX - now)?,
-            email: user.primary_email().map(|e| e.email.clone()).unwrap_or_default(),
+            token: mint_token(
+                signer,
+                issuer,
+                None,
+                TENANT_ID,
+                &user.id,
+                session_id,
+                DEMO_EXPIRY_UNIX - now,
+            )?,
+            email: user
+                .primary_email()
+                .map(|e| e.email.clone())
+                .unwrap_or_default(),
             id: user.id,
             session_id: session_id.into(),
         });
     }
-    store.put_session(TENANT_ID, &session(ADA_REVOKED_SESSION_ID, ADA_ID, "2024-05-01T00:00:00Z", true)).await?;
+    store
+        .put_session(
+            TENANT_ID,
+            &session(ADA_REVOKED_SESSION_ID, ADA_ID, "2024-05-01T00:00:00Z", true),
+        )
+        .await?;
     let secret = ApiKeySecret::parse(API_SECRET).map_err(|e| AdminError::Invalid(e.to_string()))?;
     store
         .put_api_key(
             TENANT_ID,
-            &ApiKey { key: API_KEY.into(), user_id: ADA_ID.into(), secret_sha256: secret.digest(), created_at: created, expires_at: None, revoked_at: None },
+            &ApiKey {
+                key: API_KEY.into(),
+                user_id: ADA_ID.into(),
+                secret_sha256: secret.digest(),
+                created_at: created,
+                expires_at: None,
+                revoked_at: None,
+            },
         )
         .await?;
     Ok(SeedSummary {
         tenant_id: TENANT_ID.into(),
         users: seeded,
-        api_key: SeededApiKey { key: API_KEY.into(), secret: API_SECRET.into() },
+        api_key: SeededApiKey {
+            key: API_KEY.into(),
+            secret: API_SECRET.into(),
+        },
     })
 }

@@ -87,12 +87,17 @@ impl Admin {
 
     /// Creates the table if missing and waits until it is active.
     pub async fn create_table(&self) -> Result<(), AdminError> {
-        TableDefinition::new(self.store.table()).create_if_missing(self.store.client()).await?;
+        TableDefinition::new(self.store.table())
+            .create_if_missing(self.store.client())
+            .await?;
         Ok(())
     }
 
     async fn require_tenant(&self, tenant: &str) -> Result<Tenant, AdminError> {
-        self.store.tenant(tenant).await?.ok_or_else(|| AdminError::NotFound(format!("no tenant {tenant}")))
+        self.store
+            .tenant(tenant)
+            .await?
+            .ok_or_else(|| AdminError::NotFound(format!("no tenant {tenant}")))
     }
 
     async fn require_user(&self, tenant: &str, user: &str) -> Result<User, AdminError> {
@@ -110,7 +115,13 @@ impl Admin {
             return Err(AdminError::Invalid("--name must not be empty".into()));
         }
         let now = Timestamp::now();
-        let tenant = Tenant { id: Uuid::new_v4().to_string(), name: name.to_owned(), active: true, created_at: now, updated_at: now };
+        let tenant = Tenant {
+            id: Uuid::new_v4().to_string(),
+            name: name.to_owned(),
+            active: true,
+            created_at: now,
+            updated_at: now,
+        };
         self.store.put_tenant(&tenant).await?;
         Ok(tenant.id)
     }
@@ -121,7 +132,9 @@ impl Admin {
         self.require_tenant(&tenant).await?;
         let email = new.email.trim();
         if !is_plausible_email(email) {
-            return Err(AdminError::Invalid(format!("--email is not an email address: {email:?}")));
+            return Err(AdminError::Invalid(format!(
+                "--email is not an email address: {email:?}"
+            )));
         }
         let phone = new.phone.as_deref().map(phone::parse).transpose()?;
         let now = Timestamp::now();
@@ -149,11 +162,19 @@ impl Admin {
     /// Deletes a user.
     pub async fn delete_user(&self, tenant: &str, user: &str) -> Result<(), AdminError> {
         let (tenant, user) = (parse_id("--tenant", tenant)?, parse_id("--user", user)?);
-        self.store.delete_user(&tenant, &user).await.map_err(not_found_as("user"))
+        self.store
+            .delete_user(&tenant, &user)
+            .await
+            .map_err(not_found_as("user"))
     }
 
     /// Creates a live session for an existing user, valid for `lifetime_secs`; returns its id.
-    pub async fn create_session(&self, tenant: &str, user: &str, lifetime_secs: i64) -> Result<String, AdminError> {
+    pub async fn create_session(
+        &self,
+        tenant: &str,
+        user: &str,
+        lifetime_secs: i64,
+    ) -> Result<String, AdminError> {
         let (tenant, user) = (parse_id("--tenant", tenant)?, parse_id("--user", user)?);
         self.require_user(&tenant, &user).await?;
         let now = Timestamp::now();
@@ -171,12 +192,22 @@ impl Admin {
 
     /// Revokes a session.
     pub async fn revoke_session(&self, tenant: &str, session: &str) -> Result<(), AdminError> {
-        let (tenant, session) = (parse_id("--tenant", tenant)?, parse_id("--session", session)?);
-        self.store.revoke_session(&tenant, &session).await.map_err(not_found_as("session"))
+        let (tenant, session) = (
+            parse_id("--tenant", tenant)?,
+            parse_id("--session", session)?,
+        );
+        self.store
+            .revoke_session(&tenant, &session)
+            .await
+            .map_err(not_found_as("session"))
     }
 
     /// Creates an API key for an existing user; returns the key id and the secret (shown once).
-    pub async fn create_api_key(&self, tenant: &str, user: &str) -> Result<(String, String), AdminError> {
+    pub async fn create_api_key(
+        &self,
+        tenant: &str,
+        user: &str,
+    ) -> Result<(String, String), AdminError> {
         let (tenant, user) = (parse_id("--tenant", tenant)?, parse_id("--user", user)?);
         self.require_user(&tenant, &user).await?;
         let (key, secret) = auth::api_key::generate();
@@ -195,12 +226,20 @@ impl Admin {
     /// Revokes an API key.
     pub async fn revoke_api_key(&self, tenant: &str, key: &str) -> Result<(), AdminError> {
         let tenant = parse_id("--tenant", tenant)?;
-        let key = auth::ApiKeyId::parse(key).map_err(|e| AdminError::Invalid(format!("--key: {e}")))?;
-        self.store.revoke_api_key(&tenant, key.as_str()).await.map_err(not_found_as("API key"))
+        let key =
+            auth::ApiKeyId::parse(key).map_err(|e| AdminError::Invalid(format!("--key: {e}")))?;
+        self.store
+            .revoke_api_key(&tenant, key.as_str())
+            .await
+            .map_err(not_found_as("API key"))
     }
 
     /// Writes the demo data (idempotent: fixed ids, overwritten on every run).
-    pub async fn seed(&self, signer: &TokenSigner, issuer: &str) -> Result<demo::SeedSummary, AdminError> {
+    pub async fn seed(
+        &self,
+        signer: &TokenSigner,
+        issuer: &str,
+    ) -> Result<demo::SeedSummary, AdminError> {
         demo::seed(&self.store, signer, issuer).await
     }
 }
@@ -215,7 +254,12 @@ fn not_found_as(what: &'static str) -> impl Fn(StoreError) -> AdminError {
 fn is_plausible_email(email: &str) -> bool {
     email.len() <= 254
         && !email.chars().any(char::is_whitespace)
-        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
 }
 
 /// Which dev key signs a token.
@@ -245,8 +289,17 @@ pub fn mint_token(
     session: &str,
     ttl_secs: i64,
 ) -> Result<String, AdminError> {
-    let id = |what, text| parse_id(what, text).and_then(|s| Uuid::parse_str(&s).map_err(|e| AdminError::Invalid(e.to_string())));
-    let mut claims = TokenClaims::for_session(issuer, id("--tenant", tenant)?, id("--user", user)?, id("--session", session)?, ttl_secs);
+    let id = |what, text| {
+        parse_id(what, text)
+            .and_then(|s| Uuid::parse_str(&s).map_err(|e| AdminError::Invalid(e.to_string())))
+    };
+    let mut claims = TokenClaims::for_session(
+        issuer,
+        id("--tenant", tenant)?,
+        id("--user", user)?,
+        id("--session", session)?,
+        ttl_secs,
+    );
     claims.aud = audience.map(str::to_owned);
     Ok(signer.sign(&claims)?)
 }
@@ -257,7 +310,10 @@ mod tests {
 
     #[test]
     fn ids_must_be_uuid_v4() {
-        assert_eq!(parse_id("x", "7C9E6679-7425-40DE-944B-E07FC1F90AE7").unwrap(), "7c9e6679-7425-40de-944b-e07fc1f90ae7");
+        assert_eq!(
+            parse_id("x", "7C9E6679-7425-40DE-944B-E07FC1F90AE7").unwrap(),
+            "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+        );
         assert!(parse_id("x", "not-a-uuid").is_err());
         assert!(parse_id("x", "7c9e6679-7425-10de-944b-e07fc1f90ae7").is_err()); // v1
     }

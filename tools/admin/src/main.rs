@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 use store::DynamoStore;
 
 #[derive(Parser)]
-#[command(name = "admin", about = "Manage the current-user table: tenants, users, sessions, API keys, dev tokens")]
+#[command(
+    name = "admin",
+    about = "Manage the current-user table: tenants, users, sessions, API keys, dev tokens"
+)]
 struct Cli {
     /// The table (default: $TABLE_NAME).
     #[arg(long, global = true, env = "TABLE_NAME")]
@@ -171,7 +174,11 @@ async fn main() -> ExitCode {
 }
 
 async fn admin(cli: &Cli) -> Result<Admin, AdminError> {
-    let table = cli.table.clone().filter(|t| !t.is_empty()).ok_or_else(|| AdminError::Invalid("--table or TABLE_NAME is required".into()))?;
+    let table = cli
+        .table
+        .clone()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| AdminError::Invalid("--table or TABLE_NAME is required".into()))?;
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
     if let Some(endpoint) = &cli.endpoint_url {
         loader = loader.endpoint_url(endpoint);
@@ -179,10 +186,22 @@ async fn admin(cli: &Cli) -> Result<Admin, AdminError> {
     let config = loader.load().await;
     let mut builder = aws_sdk_dynamodb::config::Builder::from(&config);
     // A local server accepts any credentials; spare the user from inventing some.
-    let endpoint = cli.endpoint_url.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL_DYNAMODB").ok()).unwrap_or_default();
+    let endpoint = cli
+        .endpoint_url
+        .clone()
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL_DYNAMODB").ok())
+        .unwrap_or_default();
     if is_loopback(&endpoint) {
-        if config.credentials_provider().is_none() || std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
-            builder = builder.credentials_provider(aws_credential_types::Credentials::new("local", "local", None, None, "admin-local"));
+        if config.credentials_provider().is_none()
+            || std::env::var_os("AWS_ACCESS_KEY_ID").is_none()
+        {
+            builder = builder.credentials_provider(aws_credential_types::Credentials::new(
+                "local",
+                "local",
+                None,
+                None,
+                "admin-local",
+            ));
         }
         if config.region().is_none() {
             builder = builder.region(aws_config::Region::new("us-east-1"));
@@ -193,38 +212,80 @@ async fn admin(cli: &Cli) -> Result<Admin, AdminError> {
 }
 
 fn is_loopback(endpoint: &str) -> bool {
-    let host = endpoint.split("://").nth(1).unwrap_or("").split(['/', ':']).next().unwrap_or("");
+    let host = endpoint
+        .split("://")
+        .nth(1)
+        .unwrap_or("")
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("");
     host == "localhost" || host.starts_with("127.") || endpoint.contains("[::1]")
 }
 
 async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
     Ok(match &cli.command {
-        Command::Token { tenant, user, session, ttl, issuer, audience, alg } => {
+        Command::Token {
+            tenant,
+            user,
+            session,
+            ttl,
+            issuer,
+            audience,
+            alg,
+        } => {
             let key = match alg {
                 Alg::Es256 => DevKey::Es256,
                 Alg::Rs256 => DevKey::Rs256,
             };
-            let token = admin::mint_token(&admin::dev_signer(key)?, issuer, audience.as_deref(), tenant, user, session, *ttl)?;
+            let token = admin::mint_token(
+                &admin::dev_signer(key)?,
+                issuer,
+                audience.as_deref(),
+                tenant,
+                user,
+                session,
+                *ttl,
+            )?;
             (json!({ "token": token }), token)
         }
         Command::CreateTable => {
             let admin = admin(cli).await?;
             admin.create_table().await?;
             let table = admin.store().table().to_owned();
-            (json!({ "table": table }), format!("table {table} is active"))
+            (
+                json!({ "table": table }),
+                format!("table {table} is active"),
+            )
         }
         Command::Seed { issuer } => {
             let admin = admin(cli).await?;
-            let summary = admin.seed(&admin::dev_signer(DevKey::Es256)?, issuer).await?;
-            let text = format!("seeded tenant {} with {} users and API key {}", summary.tenant_id, summary.users.len(), summary.api_key.key);
-            (serde_json::to_value(&summary).map_err(|e| AdminError::Invalid(e.to_string()))?, text)
+            let summary = admin
+                .seed(&admin::dev_signer(DevKey::Es256)?, issuer)
+                .await?;
+            let text = format!(
+                "seeded tenant {} with {} users and API key {}",
+                summary.tenant_id,
+                summary.users.len(),
+                summary.api_key.key
+            );
+            (
+                serde_json::to_value(&summary).map_err(|e| AdminError::Invalid(e.to_string()))?,
+                text,
+            )
         }
         Command::Tenant(TenantCommand::Create { name }) => {
             let admin = admin(cli).await?;
             let id = admin.create_tenant(name).await?;
             (json!({ "id": id }), format!("tenant {id}"))
         }
-        Command::User(UserCommand::Create { tenant, email, first_name, last_name, username, phone }) => {
+        Command::User(UserCommand::Create {
+            tenant,
+            email,
+            first_name,
+            last_name,
+            username,
+            phone,
+        }) => {
             let admin = admin(cli).await?;
             let new = NewUser {
                 tenant: tenant.clone(),
@@ -244,18 +305,24 @@ async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
         }
         Command::Session(SessionCommand::Create { tenant, user }) => {
             let admin = admin(cli).await?;
-            let id = admin.create_session(tenant, user, admin::SESSION_LIFETIME_SECS).await?;
+            let id = admin
+                .create_session(tenant, user, admin::SESSION_LIFETIME_SECS)
+                .await?;
             (json!({ "id": id }), format!("session {id}"))
         }
         Command::Session(SessionCommand::Revoke { tenant, session }) => {
             let admin = admin(cli).await?;
             admin.revoke_session(tenant, session).await?;
-            (json!({ "revoked": true }), format!("revoked session {session}"))
+            (
+                json!({ "revoked": true }),
+                format!("revoked session {session}"),
+            )
         }
         Command::ApiKey(ApiKeyCommand::Create { tenant, user }) => {
             let admin = admin(cli).await?;
             let (key, secret) = admin.create_api_key(tenant, user).await?;
-            let text = format!("X-API-KEY: {key}\nX-API-SECRET: {secret}\n(the secret is shown only now)");
+            let text =
+                format!("X-API-KEY: {key}\nX-API-SECRET: {secret}\n(the secret is shown only now)");
             (json!({ "key": key, "secret": secret }), text)
         }
         Command::ApiKey(ApiKeyCommand::Revoke { tenant, key }) => {

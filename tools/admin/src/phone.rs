@@ -10,9 +10,9 @@ use model::PhoneNumber;
 use crate::AdminError;
 
 const TWO_DIGIT_CODES: &[&str] = &[
-    "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48", "49", "51",
-    "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84", "86", "90",
-    "91", "92", "93", "94", "95", "98",
+    "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47",
+    "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65",
+    "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
 ];
 
 /// The ITU calling code at the start of `digits`.
@@ -29,9 +29,16 @@ pub fn calling_code(digits: &str) -> &str {
 
 /// Parses an international number into an unverified [`PhoneNumber`] with a fresh id.
 pub fn parse(text: &str) -> Result<PhoneNumber, AdminError> {
-    let invalid = || AdminError::Invalid(format!("--phone must be international, like +14155550123, not {text:?}"));
+    let invalid = || {
+        AdminError::Invalid(format!(
+            "--phone must be international, like +14155550123, not {text:?}"
+        ))
+    };
     let rest = text.trim().strip_prefix('+').ok_or_else(invalid)?;
-    if !rest.chars().all(|c| c.is_ascii_digit() || " -.()".contains(c)) {
+    if !rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || " -.()".contains(c))
+    {
         return Err(invalid());
     }
     let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
@@ -53,7 +60,12 @@ mod tests {
 
     #[test]
     fn finds_the_calling_code() {
-        let cases = [("+14155550123", "1", "4155550123"), ("+44 20 7946 0958", "44", "2079460958"), ("+380 44 123 4567", "380", "441234567"), ("+7 (495) 123-45-67", "7", "4951234567")];
+        let cases = [
+            ("+14155550123", "1", "4155550123"),
+            ("+44 20 7946 0958", "44", "2079460958"),
+            ("+380 44 123 4567", "380", "441234567"),
+            ("+7 (495) 123-45-67", "7", "4951234567"),
+        ];
         for (input, code, national) in cases {
             let phone = parse(input).unwrap();
             assert_eq!(phone.country_code, code, "{input}");
@@ -63,7 +75,13 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_international() {
-        for bad in ["4155550123", "+1", "+1415555012345678", "+1 415 CALL ME", ""] {
+        for bad in [
+            "4155550123",
+            "+1",
+            "+1415555012345678",
+            "+1 415 CALL ME",
+            "",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }
