@@ -58,7 +58,7 @@ else
 fi
 
 echo "building (the first build from a clean checkout takes a few minutes)..."
-cargo build -q -p admin -p get-me
+cargo build -q -p admin -p get-me -p get-users-me
 admin=target/debug/admin
 "$admin" create-table --json > /dev/null
 "$admin" seed --json > .dev/seed.json
@@ -82,8 +82,15 @@ The API is starting on {base}. Try:
   # GET /me without a credential: 401
   curl -i {base}/me
 
+  # GET /users/me with a bearer token (JSON:API)
+  curl -i -H "X-Domain: {seed['tenant_id']}" -H "Authorization: Bearer {ada['token']}" {base}/users/me
+
+  # GET /users/me with the demo API key, profile included
+  curl -i -H "X-Domain: {seed['tenant_id']}" -H "X-API-KEY: {seed['api_key']['key']}" -H "X-API-SECRET: {seed['api_key']['secret']}" "{base}/users/me?include=profile"
+
   # the same through the Lambda event files
   cargo lambda invoke get-me --data-file events/get-me.json
+  cargo lambda invoke get-users-me --data-file events/get-users-me-include-profile.json
 
 Ctrl-C stops the API and the local DynamoDB server.
 """)

@@ -10,6 +10,9 @@ import subprocess
 import time
 
 TENANT = "0f8fad5b-d9cb-469f-a165-70867728950e"
+API_KEY = "cuk_5f1d0c2a9e8b4c7d8a6f3e2d1c0b9a87"
+API_SECRET = "cus_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+OTHER_TENANT = "3b241101-e2bb-4255-8caf-4136c566a962"
 ADA, ADA_SESSION, ADA_REVOKED = "7c9e6679-7425-40de-944b-e07fc1f90ae7", "9b2f7c1e-3a4d-4e5f-8a6b-7c8d9e0f1a2b", "5d6e7f80-9a1b-4c2d-9e3f-4a5b6c7d8e9f"
 GRACE, GRACE_SESSION = "16fd2706-8baf-433b-82eb-8c7fada847da", "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f"
 EXPIRY_2100 = 4102444800
@@ -56,6 +59,8 @@ def event(name, method="GET", path="/me", headers=None, cookies=None, query=""):
     }
     if cookies:
         body["cookies"] = cookies
+    if query:
+        body["queryStringParameters"] = dict(pair.split("=", 1) for pair in query.split("&"))
     with open(f"events/{name}.json", "w") as f:
         json.dump(body, f, indent=2)
         f.write("\n")
@@ -72,3 +77,15 @@ tampered = signature[:-4] + ("AAAA" if not signature.endswith("AAAA") else "BBBB
 event("get-me-bad-signature", headers={"authorization": f"Bearer {head}.{payload}.{tampered}"})
 event("get-me-ambiguous-cookies", cookies=[f"__session={ada}", "__session=another.value.here"])
 event("get-me-post", method="POST", cookies=[f"__session={ada}"])
+
+api = {"accept": "application/vnd.api+json", "x-domain": TENANT}
+key_pair = {"x-api-key": API_KEY, "x-api-secret": API_SECRET}
+event("get-users-me-jwt", path="/users/me", headers={**api, "authorization": f"Bearer {ada}"})
+event("get-users-me-api-key", path="/users/me", headers={**api, **key_pair})
+event("get-users-me-include-profile", path="/users/me", headers={**api, **key_pair}, query="include=profile")
+event("get-users-me-sparse-fields", path="/users/me", headers={**api, **key_pair},
+      query="include=profile&fields%5Busers%5D=email,profile&fields%5Busers_profile%5D=first_name,last_name")
+event("get-users-me-no-domain", path="/users/me", headers={"accept": "application/vnd.api+json", **key_pair})
+event("get-users-me-wrong-secret", path="/users/me", headers={**api, "x-api-key": API_KEY, "x-api-secret": "cus_" + "f" * 64})
+event("get-users-me-other-tenant", path="/users/me", headers={**api, "x-domain": OTHER_TENANT, "authorization": f"Bearer {ada}"})
+event("get-users-me-unknown-include", path="/users/me", headers={**api, **key_pair}, query="include=friends")

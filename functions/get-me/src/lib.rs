@@ -10,4 +10,7 @@ mod error;
 mod handler;
 
 pub use error::MeError;
-pub use handler::MeService;
+pub use handler::Me;
+
+/// `GET /me` with its dependencies, as `main` builds it.
+pub type MeService<S = store::DynamoStore, K = gateway::Keys> = gateway::RouteService<Me, S, K>;

@@ -1,5 +1,5 @@
-//! `GET /me` on AWS Lambda: configuration and clients are built once per container, then
-//! every invocation goes to [`get_me::MeService::handle`].
+//! `GET /me` on AWS Lambda: configuration and clients are built once per container, then every
+//! invocation goes to the [`get_me::Me`] route.
 
 use lambda_http::{Error, run, service_fn};
 
@@ -7,9 +7,5 @@ use lambda_http::{Error, run, service_fn};
 async fn main() -> Result<(), Error> {
     gateway::logging::init();
     let service = get_me::MeService::from_env().await?;
-    let service = &service;
-    run(service_fn(move |request| async move {
-        Ok::<_, Error>(service.handle(request).await)
-    }))
-    .await
+    run(service_fn(|request| service.invoke(request))).await
 }

@@ -2,35 +2,19 @@
 //! Every body is validated against openapi.yaml; every response must carry the security
 //! headers.
 
-use std::collections::HashMap;
-
 use admin::demo::{
     ADA_ID, ADA_REVOKED_SESSION_ID, ADA_SESSION_ID, GRACE_ID, GRACE_SESSION_ID, TENANT_ID,
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use get_me::MeService;
-use lambda_http::http::{HeaderMap, HeaderValue, Method};
+use lambda_http::http::{HeaderValue, Method};
 use lambda_http::{Body, Request};
 use model::{Session, Timestamp};
 use serde_json::{Value, json};
 use store::DynamoStore;
-use testkit::{OpenApi, dev_token, dev_verifier, local_dynamo};
+use testkit::{Answer, dev_token, dev_verifier, local_dynamo};
 
-type Service = MeService<DynamoStore, gateway::Keys>;
-
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    body: Value,
-}
-
-impl Answer {
-    fn code(&self) -> i64 {
-        self.body["errors"][0]["code"]
-            .as_i64()
-            .unwrap_or_else(|| panic!("no error code in {}", self.body))
-    }
-}
+type Service = MeService;
 
 async fn service() -> (Service, admin::Admin, DynamoStore) {
     let (admin, store) = local_dynamo().seeded_table().await;
@@ -38,29 +22,7 @@ async fn service() -> (Service, admin::Admin, DynamoStore) {
 }
 
 async fn call(service: &Service, request: Request) -> Answer {
-    let response = service.handle(request).await;
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    assert_eq!(headers["cache-control"], "no-store", "status {status}");
-    assert_eq!(
-        headers["x-content-type-options"], "nosniff",
-        "status {status}"
-    );
-    assert!(!headers["x-request-id"].is_empty());
-    assert_eq!(headers["content-type"], "application/json");
-    let body: Value = match response.body() {
-        Body::Text(text) => serde_json::from_str(text).expect("JSON body"),
-        other => panic!("unexpected body {other:?}"),
-    };
-    // Every method is checked against the GET operation: the 405 is documented there.
-    if let Err(errors) = OpenApi::load().check("get", "/me", status, "application/json", &body) {
-        panic!("status {status} body does not match openapi.yaml: {errors:#?}\n{body}");
-    }
-    Answer {
-        status,
-        headers,
-        body,
-    }
+    testkit::checked(service.handle(request).await, "/me", "application/json")
 }
 
 fn get(headers: &[(&str, &[u8])]) -> Request {
@@ -88,34 +50,22 @@ fn bearer(token: &str) -> Vec<u8> {
 #[tokio::test]
 async fn every_get_me_event_answers_as_named() {
     let (service, _, _) = service().await;
-    let expected: HashMap<&str, (u16, Option<i64>)> = HashMap::from([
-        ("get-me.json", (200, None)),
-        ("get-me-bearer.json", (200, None)),
-        ("get-me-no-cookie.json", (401, Some(4010))),
-        ("get-me-expired.json", (401, Some(4012))),
-        ("get-me-revoked-session.json", (401, Some(4013))),
-        ("get-me-bad-signature.json", (401, Some(4011))),
-        ("get-me-ambiguous-cookies.json", (400, Some(4000))),
-        ("get-me-post.json", (405, Some(4050))),
-    ]);
-    let files = testkit::event_files("get-me");
-    assert_eq!(
-        files.len(),
-        expected.len(),
-        "every events/get-me*.json needs an expectation here: {files:?}"
-    );
-    for file in files {
-        let (status, code) = expected[file.as_str()];
-        let answer = call(&service, testkit::event_request(&file)).await;
-        assert_eq!(answer.status, status, "{file}: {}", answer.body);
-        assert_eq!(
-            answer.headers["x-request-id"],
-            format!("{}-event-request-id", file.trim_end_matches(".json"))
-        );
-        if let Some(code) = code {
-            assert_eq!(answer.code(), code, "{file}");
-        }
-    }
+    let expected = [
+        ("get-me.json", 200, None),
+        ("get-me-bearer.json", 200, None),
+        ("get-me-no-cookie.json", 401, Some(4010)),
+        ("get-me-expired.json", 401, Some(4012)),
+        ("get-me-revoked-session.json", 401, Some(4013)),
+        ("get-me-bad-signature.json", 401, Some(4011)),
+        ("get-me-ambiguous-cookies.json", 400, Some(4000)),
+        ("get-me-post.json", 405, Some(4050)),
+    ];
+    let answers = testkit::answer_events("get-me", "/me", "application/json", &expected, |r| {
+        service.handle(r)
+    })
+    .await;
+    assert_eq!(answers["get-me.json"].body["data"]["id"], ADA_ID);
+    assert_eq!(answers["get-me-bearer.json"].body["data"]["id"], GRACE_ID);
 }
 
 #[tokio::test]
@@ -323,16 +273,7 @@ async fn a_deleted_user_is_404() {
 async fn credential_errors() {
     let (service, _, _) = service().await;
     let token = dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID);
-    let expired = admin::mint_token(
-        &testkit::dev_signer(),
-        admin::DEV_ISSUER,
-        None,
-        TENANT_ID,
-        ADA_ID,
-        ADA_SESSION_ID,
-        -60,
-    )
-    .unwrap();
+    let expired = testkit::dev_token_with_ttl(TENANT_ID, ADA_ID, ADA_SESSION_ID, -60);
     let wrong_issuer = admin::mint_token(
         &testkit::dev_signer(),
         "https://evil.example",
@@ -475,14 +416,7 @@ async fn a_malformed_user_item_is_a_logged_500_without_internals() {
 
 #[tokio::test]
 async fn an_unreachable_store_is_a_quick_503_with_retry_after() {
-    local_dynamo();
-    // Nothing listens on port 9 (discard) of loopback here: connections are refused.
-    let client = aws_sdk_dynamodb::Client::from_conf(
-        aws_sdk_dynamodb::config::Builder::from(&store::client::sdk_config().await)
-            .endpoint_url("http://127.0.0.1:9")
-            .build(),
-    );
-    let service = MeService::new(DynamoStore::new(client, "nowhere"), dev_verifier());
+    let service = MeService::new(testkit::unreachable_store().await, dev_verifier());
     let started = std::time::Instant::now();
     let answer = call(
         &service,

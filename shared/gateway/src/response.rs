@@ -56,6 +56,21 @@ impl RequestMeta {
     }
 }
 
+/// The headers an error status adds: `WWW-Authenticate: Bearer` on 401, `Allow: GET` on 405,
+/// `Retry-After: 1` on 503.
+pub fn status_headers(status: StatusCode) -> &'static [(HeaderName, &'static str)] {
+    const UNAUTHORIZED: &[(HeaderName, &str)] =
+        &[(lambda_http::http::header::WWW_AUTHENTICATE, "Bearer")];
+    const NOT_ALLOWED: &[(HeaderName, &str)] = &[(lambda_http::http::header::ALLOW, "GET")];
+    const UNAVAILABLE: &[(HeaderName, &str)] = &[(lambda_http::http::header::RETRY_AFTER, "1")];
+    match status {
+        StatusCode::UNAUTHORIZED => UNAUTHORIZED,
+        StatusCode::METHOD_NOT_ALLOWED => NOT_ALLOWED,
+        StatusCode::SERVICE_UNAVAILABLE => UNAVAILABLE,
+        _ => &[],
+    }
+}
+
 /// A response whose body is `body` as JSON, with `content_type` and the headers every
 /// response carries. `extra` headers are added as given.
 pub fn json_response(

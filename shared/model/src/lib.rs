@@ -8,7 +8,8 @@
 //! - [`Timestamp`], a UTC instant with one-second precision and the two wire formats the API
 //!   documents use (RFC 3339 `2019-08-24T14:15:22Z` and seed 004's `2016-01-01 12:00:00`);
 //! - [`MeDocument`], the body of `GET /me` (seed 000), built from a user and its session, which
-//!   never carries an MFA secret or a backup code.
+//!   never carries an MFA secret or a backup code;
+//! - [`users_me_document`], the JSON:API body of `GET /users/me` (seed 004), from the same user.
 
 mod api_key;
 mod me;
@@ -16,6 +17,7 @@ mod session;
 mod tenant;
 mod timestamp;
 mod user;
+mod users_me;
 
 pub use api_key::ApiKey;
 pub use me::{MeDocument, MeUser};
@@ -25,4 +27,8 @@ pub use timestamp::{Timestamp, TimestampError};
 pub use user::{
     Authenticator, Availability, EmailAddress, PhoneNumber, SecondFactorPolicy, Segment,
     SocialConnection, User,
+};
+pub use users_me::{
+    PROFILE_ATTRIBUTES, PROFILE_RELATIONSHIP, PROFILE_TYPE, USER_ATTRIBUTES, USERS_TYPE,
+    UsersMeSelection, users_me_document,
 };

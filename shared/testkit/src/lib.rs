@@ -1,5 +1,6 @@
 //! Test support, for tests only: a real DynamoDB-compatible server, fresh tables, dev tokens,
-//! OpenAPI validation of response bodies, and log capture.
+//! OpenAPI validation of response bodies, log capture, and a proxy that counts DynamoDB round
+//! trips on the wire.
 //!
 //! [`local_dynamo`] starts dynalite (from the repository's `node_modules`, installed by
 //! `make test`) once per test binary on a free loopback port, and points the AWS SDK at it
@@ -7,16 +8,20 @@
 //! already set, the server it names is used instead (DynamoDB Local, say). The server stops
 //! when the test binary exits (it watches its stdin, which is this process's pipe).
 
+mod answer;
 mod logs;
 mod openapi;
+mod proxy;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 
+pub use answer::{Answer, EventExpectation, answer_events, checked};
 pub use logs::{CapturedLogs, capture_logs};
 pub use openapi::OpenApi;
+pub use proxy::CountingProxy;
 
 use admin::Admin;
 use auth::{KeySet, StaticKeySource, TokenVerifier, VerifierSettings};
@@ -124,6 +129,19 @@ impl LocalDynamo {
     }
 }
 
+/// A store whose endpoint refuses connections (loopback port 9, where nothing listens), with
+/// the production client configuration: every call fails as an unreachable store does.
+pub async fn unreachable_store() -> DynamoStore {
+    local_dynamo();
+    let config = store::client::sdk_config().await;
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(&config)
+            .endpoint_url("http://127.0.0.1:9")
+            .build(),
+    );
+    DynamoStore::new(client, "nowhere")
+}
+
 /// The dev ES256 signer.
 pub fn dev_signer() -> auth::TokenSigner {
     admin::dev_signer(admin::DevKey::Es256).expect("the dev key parses")
@@ -142,6 +160,11 @@ pub fn dev_verifier() -> TokenVerifier<StaticKeySource> {
 
 /// A dev token for tenant/user/session, valid for an hour.
 pub fn dev_token(tenant: &str, user: &str, session: &str) -> String {
+    dev_token_with_ttl(tenant, user, session, 3600)
+}
+
+/// A dev token valid for `ttl_secs` (negative: expired that long ago).
+pub fn dev_token_with_ttl(tenant: &str, user: &str, session: &str, ttl_secs: i64) -> String {
     admin::mint_token(
         &dev_signer(),
         admin::DEV_ISSUER,
@@ -149,7 +172,7 @@ pub fn dev_token(tenant: &str, user: &str, session: &str) -> String {
         tenant,
         user,
         session,
-        3600,
+        ttl_secs,
     )
     .expect("mint a dev token")
 }

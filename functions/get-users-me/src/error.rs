@@ -1,0 +1,207 @@
+//! The errors of `GET /users/me`, and the one place they become a status and a body in the
+//! seed's own shapes (no `errors` wrapper):
+//!
+//! - 4xx and 503: `{status, code, title, detail}`, plus `source` (`{"header": …}` or
+//!   `{"parameter": …}`) on 400s;
+//! - 500: `{id, type: "errors", links, status, code, title, detail, source, meta}` with the
+//!   request id as `id` and in `meta`, and never a trace or an internal message.
+
+use gateway::{AccessError, RequestMeta, RouteError};
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Response};
+use serde_json::{Value, json};
+
+use crate::request::JSON_API;
+
+/// Why `GET /users/me` did not answer 200. Each variant has a stable integer `code` (README,
+/// `openapi.yaml`); the texts shown are fixed, apart from naming the offending parameter.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UsersMeError {
+    /// 400, code 4000: a header is malformed, repeated or conflicting.
+    #[error("bad header {header}: {detail}")]
+    InvalidHeader {
+        /// The header.
+        header: &'static str,
+        /// What is wrong.
+        detail: &'static str,
+    },
+    /// 400, code 4001: `X-Domain` is missing.
+    #[error("X-Domain missing")]
+    MissingDomain,
+    /// 400, code 4002: `X-Domain` is not a UUIDv4.
+    #[error("X-Domain malformed")]
+    InvalidDomain,
+    /// 400, code 4003: a query parameter is unsupported or names something unknown.
+    #[error("bad parameter {parameter}: {detail}")]
+    InvalidParameter {
+        /// The parameter, as sent (at most 64 characters).
+        parameter: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// 405, code 4050: only GET.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 406, code 4060: every JSON:API entry of `Accept` has unsupported parameters.
+    #[error("not acceptable")]
+    NotAcceptable,
+    /// 401, 404, 500, 503: shared with `/me` (codes 4010–4017, 4040, 5000, 5030).
+    #[error(transparent)]
+    Access(#[from] AccessError),
+}
+
+impl UsersMeError {
+    /// The stable error code.
+    pub fn code(&self) -> u16 {
+        match self {
+            UsersMeError::InvalidHeader { .. } => 4000,
+            UsersMeError::MissingDomain => 4001,
+            UsersMeError::InvalidDomain => 4002,
+            UsersMeError::InvalidParameter { .. } => 4003,
+            UsersMeError::MethodNotAllowed => 4050,
+            UsersMeError::NotAcceptable => 4060,
+            UsersMeError::Access(access) => access.code(),
+        }
+    }
+
+    fn detail(&self) -> String {
+        let text = match self {
+            UsersMeError::InvalidHeader { detail, .. } => detail,
+            UsersMeError::MissingDomain => "The X-Domain header (the tenant's UUIDv4) is required.",
+            UsersMeError::InvalidDomain => {
+                "The X-Domain header must be a UUIDv4, like 0f8fad5b-d9cb-469f-a165-70867728950e."
+            }
+            UsersMeError::InvalidParameter { detail, .. } => return detail.clone(),
+            UsersMeError::MethodNotAllowed => "Only GET is allowed on /users/me.",
+            UsersMeError::NotAcceptable => {
+                "Accept allows application/vnd.api+json only with parameters this server does not support."
+            }
+            UsersMeError::Access(access) => match access {
+                AccessError::MissingCredential => {
+                    "Send Authorization: Bearer <token>, or X-API-KEY and X-API-SECRET."
+                }
+                AccessError::InvalidToken(_) => "The bearer token is invalid.",
+                AccessError::ExpiredToken => "The bearer token has expired.",
+                AccessError::SessionNotLive => "The session has ended or was revoked.",
+                AccessError::TenantUnavailable => "The tenant is unknown or disabled.",
+                AccessError::TenantMismatch => {
+                    "The credential does not belong to the X-Domain tenant."
+                }
+                AccessError::ApiKeyRefused(_) => "The API key or secret is not valid.",
+                AccessError::IncompleteApiKey => {
+                    "X-API-KEY and X-API-SECRET must be sent together."
+                }
+                AccessError::UserNotFound => "The user no longer exists.",
+                AccessError::Internal(_) => {
+                    "An unexpected error occurred. Quote the id when reporting it."
+                }
+                AccessError::Unavailable(_) => {
+                    "The service is temporarily unavailable; retry shortly."
+                }
+            },
+        };
+        text.to_owned()
+    }
+
+    fn source(&self) -> Option<Value> {
+        match self {
+            UsersMeError::InvalidHeader { header, .. } => {
+                Some(json!({ "header": canonical_header(header) }))
+            }
+            UsersMeError::MissingDomain | UsersMeError::InvalidDomain => {
+                Some(json!({ "header": "X-Domain" }))
+            }
+            UsersMeError::InvalidParameter { parameter, .. } => {
+                Some(json!({ "parameter": parameter }))
+            }
+            _ => None,
+        }
+    }
+}
+
+fn canonical_header(name: &str) -> &str {
+    match name {
+        "authorization" => "Authorization",
+        "x-domain" => "X-Domain",
+        "x-api-key" => "X-API-KEY",
+        "x-api-secret" => "X-API-SECRET",
+        other => other,
+    }
+}
+
+impl RouteError for UsersMeError {
+    fn status(&self) -> StatusCode {
+        match self {
+            UsersMeError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            UsersMeError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            UsersMeError::Access(access) => access.status(),
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    fn into_response(self, meta: &RequestMeta) -> Response<Body> {
+        let status = self.status();
+        let title = status.canonical_reason().unwrap_or("Error");
+        let body = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            json!({
+                "id": meta.request_id,
+                "type": "errors",
+                "links": [],
+                "status": status.as_u16(),
+                "code": self.code(),
+                "title": title,
+                "detail": self.detail(),
+                "source": {},
+                "meta": { "request_id": meta.request_id },
+            })
+        } else {
+            let mut body = json!({ "status": status.as_u16(), "code": self.code(), "title": title, "detail": self.detail() });
+            if let (Some(source), Value::Object(map)) = (self.source(), &mut body) {
+                map.insert("source".into(), source);
+            }
+            body
+        };
+        gateway::json_response(
+            meta,
+            status,
+            JSON_API,
+            &body,
+            gateway::response::status_headers(status),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_codes_match_their_status() {
+        let all = [
+            UsersMeError::InvalidHeader {
+                header: "x",
+                detail: "x",
+            },
+            UsersMeError::MissingDomain,
+            UsersMeError::InvalidDomain,
+            UsersMeError::InvalidParameter {
+                parameter: "p".into(),
+                detail: "d".into(),
+            },
+            UsersMeError::MethodNotAllowed,
+            UsersMeError::NotAcceptable,
+            UsersMeError::Access(AccessError::TenantMismatch),
+        ];
+        for e in &all {
+            assert_eq!(e.code() / 10, e.status().as_u16(), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn internal_details_never_reach_the_body() {
+        let e = UsersMeError::Access(AccessError::Internal(
+            "item TENANT#x/USER#y does not map".into(),
+        ));
+        assert!(!e.detail().contains("TENANT#"));
+    }
+}

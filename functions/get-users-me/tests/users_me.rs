@@ -1,0 +1,690 @@
+//! `GET /users/me` end to end: the handler, the real AWS SDK, and dynalite (started by testkit).
+//! Every body is validated against openapi.yaml; every response must carry the security headers
+//! and the JSON:API media type.
+
+use admin::demo::{
+    ADA_ID, ADA_SESSION_ID, API_KEY, API_SECRET, GRACE_ID, GRACE_SESSION_ID, TENANT_ID,
+};
+use get_users_me::UsersMeService;
+use lambda_http::http::{HeaderValue, Method};
+use lambda_http::{Body, Request};
+use serde_json::{Value, json};
+use store::DynamoStore;
+use testkit::{Answer, CountingProxy, dev_token, dev_verifier, local_dynamo};
+
+type Service = UsersMeService;
+
+async fn seeded() -> (Service, admin::Admin, DynamoStore) {
+    let (admin, store) = local_dynamo().seeded_table().await;
+    (
+        UsersMeService::new(store.clone(), dev_verifier()),
+        admin,
+        store,
+    )
+}
+
+async fn call(service: &Service, request: Request) -> Answer {
+    testkit::checked(
+        service.handle(request).await,
+        "/users/me",
+        "application/vnd.api+json",
+    )
+}
+
+fn request(method: Method, query: &str, headers: &[(&str, &str)]) -> Request {
+    let uri = if query.is_empty() {
+        "https://api.example.com/users/me".to_owned()
+    } else {
+        format!("https://api.example.com/users/me?{query}")
+    };
+    let mut builder = lambda_http::http::Request::builder()
+        .method(method)
+        .uri(uri);
+    for (name, value) in headers {
+        builder = builder.header(*name, HeaderValue::from_str(value).expect("header value"));
+    }
+    builder.body(Body::Empty).expect("request")
+}
+
+/// A request error case: name, query, headers, code, expected `source`.
+type BadRequestCase<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, i64, Value);
+
+/// A credential case: name, extra headers, code.
+type CredentialCase<'a> = (&'a str, Vec<(&'a str, String)>, i64);
+
+fn get(query: &str, headers: &[(&str, &str)]) -> Request {
+    request(Method::GET, query, headers)
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+#[tokio::test]
+async fn every_get_users_me_event_answers_as_named() {
+    let (service, _, _) = seeded().await;
+    let expected = [
+        ("get-users-me-jwt.json", 200, None),
+        ("get-users-me-api-key.json", 200, None),
+        ("get-users-me-include-profile.json", 200, None),
+        ("get-users-me-sparse-fields.json", 200, None),
+        ("get-users-me-no-domain.json", 400, Some(4001)),
+        ("get-users-me-wrong-secret.json", 401, Some(4016)),
+        ("get-users-me-other-tenant.json", 401, Some(4015)),
+        ("get-users-me-unknown-include.json", 400, Some(4003)),
+    ];
+    let answers = testkit::answer_events(
+        "get-users-me",
+        "/users/me",
+        "application/vnd.api+json",
+        &expected,
+        |r| service.handle(r),
+    )
+    .await;
+    for (file, answer) in answers.iter().filter(|(_, a)| a.status == 200) {
+        assert_eq!(answer.body["data"]["id"], ADA_ID, "{file}");
+    }
+    assert!(answers["get-users-me-include-profile.json"].body["included"].is_array());
+    let sparse = call(
+        &service,
+        testkit::event_request("get-users-me-sparse-fields.json"),
+    )
+    .await;
+    assert_eq!(
+        sparse.body["data"]["attributes"],
+        json!({"email": "ada@acme.example"})
+    );
+    assert_eq!(
+        sparse.body["included"][0]["attributes"],
+        json!({"first_name": "Ada", "last_name": "Lovelace"})
+    );
+}
+
+#[tokio::test]
+async fn the_document_is_seed_004_with_and_without_include() {
+    let (service, _, _) = seeded().await;
+    let headers = [
+        ("x-domain", TENANT_ID),
+        ("x-api-key", API_KEY),
+        ("x-api-secret", API_SECRET),
+    ];
+    let plain = call(&service, get("", &headers)).await;
+    assert_eq!(plain.status, 200);
+    let expected_data = json!({
+        "type": "users",
+        "id": ADA_ID,
+        "attributes": {
+            "email": "ada@acme.example",
+            "factory_password": false,
+            "active": true,
+            "last_login_date": "2024-06-01 12:00:00",
+            "reachable": true,
+            "created_at": "2024-01-15 09:30:00",
+            "updated_at": "2024-06-01 12:00:00",
+            "archived_at": null,
+            "auth_provider": "trisk_credentials"
+        },
+        "relationships": {"profile": {"data": {"type": "users_profile", "id": ADA_ID}}}
+    });
+    assert_eq!(plain.body, json!({ "data": expected_data }));
+    // Byte order of the attributes follows the seed.
+    let text = serde_json::to_string(&plain.body).unwrap();
+    assert!(
+        text.starts_with(r#"{"data":{"type":"users","id":""#),
+        "{text}"
+    );
+
+    let included = call(&service, get("include=profile", &headers)).await;
+    let profile = json!({
+        "type": "users_profile",
+        "id": ADA_ID,
+        "attributes": {
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "avatar": "https://images.example.com/avatars/ada.png",
+            "phone_code": "1",
+            "phone_number": "4155550123",
+            "position": "Head of Analytics",
+            "created_at": "2024-01-15 09:30:00",
+            "updated_at": "2024-06-01 12:00:00"
+        }
+    });
+    assert_eq!(
+        included.body["data"]["relationships"]["profile"]["data"],
+        profile
+    );
+    assert_eq!(included.body["included"], json!([profile]));
+    assert_eq!(
+        included.body["data"]["attributes"],
+        expected_data["attributes"]
+    );
+}
+
+#[tokio::test]
+async fn both_routes_agree_on_the_same_stored_user() {
+    let (service, _, store) = seeded().await;
+    let me = get_me::MeService::new(store, dev_verifier());
+    for (user, session) in [(ADA_ID, ADA_SESSION_ID), (GRACE_ID, GRACE_SESSION_ID)] {
+        let token = dev_token(TENANT_ID, user, session);
+        let users_me = call(
+            &service,
+            get(
+                "include=profile",
+                &[("x-domain", TENANT_ID), ("authorization", &bearer(&token))],
+            ),
+        )
+        .await;
+        let me_request = lambda_http::http::Request::builder()
+            .uri("https://api.example.com/me")
+            .header("authorization", bearer(&token))
+            .body(Body::Empty)
+            .unwrap();
+        let me_response = me.handle(me_request).await;
+        let me_body: Value = match me_response.body() {
+            Body::Text(text) => serde_json::from_str(text).unwrap(),
+            other => panic!("{other:?}"),
+        };
+        let (d, a) = (&me_body["data"], &users_me.body["data"]);
+        let p = &a["relationships"]["profile"]["data"]["attributes"];
+        assert_eq!(a["id"], d["id"]);
+        assert_eq!(
+            a["attributes"]["email"],
+            d["primary_email_address"]["email"]
+        );
+        assert_eq!(p["first_name"], d["first_name"]);
+        assert_eq!(p["last_name"], d["last_name"]);
+        assert_eq!(p["avatar"], d["profile_picture_url"]);
+        assert_eq!(p["phone_code"], d["primary_phone_number"]["country_code"]);
+        let e164 = format!(
+            "+{}{}",
+            p["phone_code"].as_str().unwrap(),
+            p["phone_number"].as_str().unwrap()
+        );
+        assert_eq!(json!(e164), d["primary_phone_number"]["phone_number"]);
+    }
+}
+
+#[tokio::test]
+async fn request_errors_name_the_header_or_parameter() {
+    let (service, _, _) = seeded().await;
+    let key = [("x-api-key", API_KEY), ("x-api-secret", API_SECRET)];
+    let with = |extra: &[(&'static str, &'static str)]| -> Vec<(&'static str, &'static str)> {
+        key.iter().chain(extra).copied().collect()
+    };
+    let cases: Vec<BadRequestCase> = vec![
+        (
+            "no X-Domain",
+            "",
+            with(&[]),
+            4001,
+            json!({"header": "X-Domain"}),
+        ),
+        (
+            "X-Domain not a UUID",
+            "",
+            with(&[("x-domain", "acme")]),
+            4002,
+            json!({"header": "X-Domain"}),
+        ),
+        (
+            "X-Domain version 1",
+            "",
+            with(&[("x-domain", "0f8fad5b-d9cb-169f-a165-70867728950e")]),
+            4002,
+            json!({"header": "X-Domain"}),
+        ),
+        (
+            "unknown include",
+            "include=friends",
+            with(&[("x-domain", TENANT_ID)]),
+            4003,
+            json!({"parameter": "include"}),
+        ),
+        (
+            "unknown user field",
+            "fields[users]=password",
+            with(&[("x-domain", TENANT_ID)]),
+            4003,
+            json!({"parameter": "fields[users]"}),
+        ),
+        (
+            "unknown profile field",
+            "fields[users_profile]=ssn",
+            with(&[("x-domain", TENANT_ID)]),
+            4003,
+            json!({"parameter": "fields[users_profile]"}),
+        ),
+        (
+            "unknown type",
+            "fields[accounts]=id",
+            with(&[("x-domain", TENANT_ID)]),
+            4003,
+            json!({"parameter": "fields[accounts]"}),
+        ),
+        (
+            "unsupported parameter",
+            "page[size]=10",
+            with(&[("x-domain", TENANT_ID)]),
+            4003,
+            json!({"parameter": "page[size]"}),
+        ),
+        (
+            "both credentials",
+            "",
+            with(&[("x-domain", TENANT_ID), ("authorization", "Bearer a.b.c")]),
+            4000,
+            json!({"header": "Authorization"}),
+        ),
+    ];
+    for (case, query, headers, code, source) in cases {
+        let answer = call(&service, get(query, &headers)).await;
+        assert_eq!(
+            (answer.status, answer.code()),
+            (400, code),
+            "{case}: {}",
+            answer.body
+        );
+        assert_eq!(answer.body["source"], source, "{case}");
+        assert_eq!(answer.body["title"], "Bad Request");
+    }
+}
+
+#[tokio::test]
+async fn credential_errors_are_401_in_the_seed_shape() {
+    let (service, admin, _) = seeded().await;
+    let (key, secret) = admin.create_api_key(TENANT_ID, GRACE_ID).await.unwrap();
+    admin.revoke_api_key(TENANT_ID, &key).await.unwrap();
+    let ada = dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID);
+    let expired = testkit::dev_token_with_ttl(TENANT_ID, ADA_ID, ADA_SESSION_ID, -60);
+    let unknown_key = auth::api_key::generate().0;
+    let cases: Vec<CredentialCase> = vec![
+        ("nothing", vec![], 4010),
+        (
+            "key without secret",
+            vec![("x-api-key", API_KEY.into())],
+            4017,
+        ),
+        (
+            "secret without key",
+            vec![("x-api-secret", API_SECRET.into())],
+            4017,
+        ),
+        (
+            "wrong secret",
+            vec![
+                ("x-api-key", API_KEY.into()),
+                ("x-api-secret", format!("cus_{}", "e".repeat(64))),
+            ],
+            4016,
+        ),
+        (
+            "unknown key",
+            vec![
+                ("x-api-key", unknown_key.to_string()),
+                ("x-api-secret", API_SECRET.into()),
+            ],
+            4016,
+        ),
+        (
+            "malformed key",
+            vec![
+                ("x-api-key", "AKIA123".into()),
+                ("x-api-secret", API_SECRET.into()),
+            ],
+            4016,
+        ),
+        (
+            "revoked key",
+            vec![("x-api-key", key.clone()), ("x-api-secret", secret.clone())],
+            4016,
+        ),
+        (
+            "garbage token",
+            vec![("authorization", "Bearer nope".into())],
+            4011,
+        ),
+        (
+            "basic auth",
+            vec![("authorization", "Basic dXNlcjpwYXNz".into())],
+            4011,
+        ),
+        (
+            "expired token",
+            vec![("authorization", bearer(&expired))],
+            4012,
+        ),
+    ];
+    for (case, extra, code) in cases {
+        let mut headers: Vec<(&str, &str)> = vec![("x-domain", TENANT_ID)];
+        headers.extend(extra.iter().map(|(n, v)| (*n, v.as_str())));
+        let answer = call(&service, get("", &headers)).await;
+        assert_eq!(
+            (answer.status, answer.code()),
+            (401, code),
+            "{case}: {}",
+            answer.body
+        );
+        assert_eq!(answer.body["title"], "Unauthorized");
+        assert_eq!(answer.headers["www-authenticate"], "Bearer");
+    }
+    // A revoked session is refused while its token is unexpired.
+    let session = admin.create_session(TENANT_ID, ADA_ID, 3600).await.unwrap();
+    let token = dev_token(TENANT_ID, ADA_ID, &session);
+    assert_eq!(
+        call(
+            &service,
+            get(
+                "",
+                &[("x-domain", TENANT_ID), ("authorization", &bearer(&token))]
+            )
+        )
+        .await
+        .status,
+        200
+    );
+    admin.revoke_session(TENANT_ID, &session).await.unwrap();
+    let answer = call(
+        &service,
+        get(
+            "",
+            &[("x-domain", TENANT_ID), ("authorization", &bearer(&token))],
+        ),
+    )
+    .await;
+    assert_eq!((answer.status, answer.code()), (401, 4013));
+    assert_eq!(
+        call(
+            &service,
+            get(
+                "",
+                &[("x-domain", TENANT_ID), ("authorization", &bearer(&ada))]
+            )
+        )
+        .await
+        .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn unknown_or_disabled_tenants_are_401_and_gone_users_404() {
+    let (service, admin, store) = seeded().await;
+    let key = [("x-api-key", API_KEY), ("x-api-secret", API_SECRET)];
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let answer = call(
+        &service,
+        get("", &[&[("x-domain", unknown.as_str())][..], &key].concat()),
+    )
+    .await;
+    assert_eq!((answer.status, answer.code()), (401, 4014));
+
+    admin.delete_user(TENANT_ID, ADA_ID).await.unwrap();
+    let answer = call(
+        &service,
+        get("", &[&[("x-domain", TENANT_ID)][..], &key].concat()),
+    )
+    .await;
+    assert_eq!(
+        (answer.status, answer.code(), answer.body["title"].clone()),
+        (404, 4040, json!("Not Found"))
+    );
+
+    let mut tenant = store.tenant(TENANT_ID).await.unwrap().unwrap();
+    tenant.active = false;
+    store.put_tenant(&tenant).await.unwrap();
+    let answer = call(
+        &service,
+        get("", &[&[("x-domain", TENANT_ID)][..], &key].concat()),
+    )
+    .await;
+    assert_eq!((answer.status, answer.code()), (401, 4014));
+}
+
+#[tokio::test]
+async fn methods_and_media_types() {
+    let (service, _, _) = seeded().await;
+    let headers = [
+        ("x-domain", TENANT_ID),
+        ("x-api-key", API_KEY),
+        ("x-api-secret", API_SECRET),
+    ];
+    for method in [Method::POST, Method::PUT, Method::DELETE, Method::PATCH] {
+        let answer = call(&service, request(method.clone(), "", &headers)).await;
+        assert_eq!((answer.status, answer.code()), (405, 4050), "{method}");
+        assert_eq!(answer.headers["allow"], "GET");
+    }
+    for (accept, status) in [
+        ("application/vnd.api+json", 200),
+        ("application/json", 200),
+        ("*/*", 200),
+        (
+            "application/vnd.api+json; profile=\"https://example.com/profile\"",
+            200,
+        ),
+        (
+            "application/vnd.api+json; ext=\"https://jsonapi.org/ext/atomic\"",
+            406,
+        ),
+        ("application/vnd.api+json; charset=utf-8", 406),
+        (
+            "application/vnd.api+json; charset=utf-8, application/vnd.api+json",
+            200,
+        ),
+    ] {
+        let answer = call(
+            &service,
+            get("", &[&headers[..], &[("accept", accept)]].concat()),
+        )
+        .await;
+        assert_eq!(answer.status, status, "{accept}");
+        if status == 406 {
+            assert_eq!(answer.code(), 4060);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_500_carries_the_request_id_and_no_internals() {
+    let (service, _, store) = seeded().await;
+    store
+        .client()
+        .put_item()
+        .table_name(store.table())
+        .item(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("TENANT#{TENANT_ID}")),
+        )
+        .item(
+            "sk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("APIKEY#{API_KEY}")),
+        )
+        .item("key", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+        .send()
+        .await
+        .unwrap();
+    let answer = call(
+        &service,
+        get(
+            "",
+            &[
+                ("x-domain", TENANT_ID),
+                ("x-api-key", API_KEY),
+                ("x-api-secret", API_SECRET),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!((answer.status, answer.code()), (500, 5000));
+    assert_eq!(answer.body["type"], "errors");
+    assert_eq!(
+        answer.body["id"],
+        answer.headers["x-request-id"].to_str().unwrap()
+    );
+    assert_eq!(
+        answer.body["meta"],
+        json!({"request_id": answer.body["id"]})
+    );
+    let text = answer.body.to_string();
+    assert!(
+        !text.contains("APIKEY#") && !text.contains("TENANT#") && !text.contains("serde"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_store_is_a_503_with_retry_after() {
+    let service = UsersMeService::new(testkit::unreachable_store().await, dev_verifier());
+    let answer = call(
+        &service,
+        get(
+            "",
+            &[
+                ("x-domain", TENANT_ID),
+                ("x-api-key", API_KEY),
+                ("x-api-secret", API_SECRET),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!((answer.status, answer.code()), (503, 5030));
+    assert_eq!(answer.headers["retry-after"], "1");
+    assert_eq!(answer.body["title"], "Service Unavailable");
+}
+
+/// Every credential against every tenant's X-Domain: 200 with its own user only for its own
+/// tenant, 401 everywhere else.
+#[tokio::test]
+async fn cross_tenant_matrix() {
+    let (service, admin, _) = seeded().await;
+    struct Credential {
+        name: String,
+        tenant: String,
+        user: String,
+        headers: Vec<(&'static str, String)>,
+    }
+    let mut tenants = vec![TENANT_ID.to_owned()];
+    let mut credentials = vec![
+        Credential {
+            name: "ada token".into(),
+            tenant: TENANT_ID.into(),
+            user: ADA_ID.into(),
+            headers: vec![(
+                "authorization",
+                bearer(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID)),
+            )],
+        },
+        Credential {
+            name: "grace token".into(),
+            tenant: TENANT_ID.into(),
+            user: GRACE_ID.into(),
+            headers: vec![(
+                "authorization",
+                bearer(&dev_token(TENANT_ID, GRACE_ID, GRACE_SESSION_ID)),
+            )],
+        },
+        Credential {
+            name: "demo key".into(),
+            tenant: TENANT_ID.into(),
+            user: ADA_ID.into(),
+            headers: vec![
+                ("x-api-key", API_KEY.into()),
+                ("x-api-secret", API_SECRET.into()),
+            ],
+        },
+    ];
+    for name in ["Beta", "Gamma"] {
+        let tenant = admin.create_tenant(name).await.unwrap();
+        let new_user = admin::NewUser {
+            tenant: tenant.clone(),
+            email: format!("someone@{name}.example"),
+            ..Default::default()
+        };
+        let user = admin.create_user(&new_user).await.unwrap();
+        let session = admin.create_session(&tenant, &user, 3600).await.unwrap();
+        let (key, secret) = admin.create_api_key(&tenant, &user).await.unwrap();
+        credentials.push(Credential {
+            name: format!("{name} token"),
+            tenant: tenant.clone(),
+            user: user.clone(),
+            headers: vec![(
+                "authorization",
+                bearer(&dev_token(&tenant, &user, &session)),
+            )],
+        });
+        credentials.push(Credential {
+            name: format!("{name} key"),
+            tenant: tenant.clone(),
+            user,
+            headers: vec![("x-api-key", key), ("x-api-secret", secret)],
+        });
+        tenants.push(tenant);
+    }
+    let mut cells = 0;
+    for credential in &credentials {
+        for tenant in &tenants {
+            let mut headers: Vec<(&str, &str)> = vec![("x-domain", tenant.as_str())];
+            headers.extend(credential.headers.iter().map(|(n, v)| (*n, v.as_str())));
+            let answer = call(&service, get("", &headers)).await;
+            if *tenant == credential.tenant {
+                assert_eq!(
+                    answer.status, 200,
+                    "{} at its own tenant: {}",
+                    credential.name, answer.body
+                );
+                assert_eq!(
+                    answer.body["data"]["id"],
+                    credential.user.as_str(),
+                    "{}",
+                    credential.name
+                );
+            } else {
+                assert_eq!(
+                    answer.status, 401,
+                    "{} at tenant {tenant}: {}",
+                    credential.name, answer.body
+                );
+            }
+            cells += 1;
+        }
+    }
+    assert_eq!(cells, 7 * 3);
+}
+
+/// Round trips counted on the wire by a proxy between the SDK and dynalite.
+#[tokio::test]
+async fn one_round_trip_for_a_token_two_for_an_api_key() {
+    let (_, _, store) = seeded().await;
+    let proxy = CountingProxy::start(local_dynamo().endpoint()).await;
+    let service = UsersMeService::new(
+        DynamoStore::new(proxy.client().await, store.table()),
+        dev_verifier(),
+    );
+    let authorization = bearer(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
+    let cases = [
+        (
+            "token",
+            vec![
+                ("x-domain", TENANT_ID),
+                ("authorization", authorization.as_str()),
+            ],
+            1,
+        ),
+        (
+            "api key",
+            vec![
+                ("x-domain", TENANT_ID),
+                ("x-api-key", API_KEY),
+                ("x-api-secret", API_SECRET),
+            ],
+            2,
+        ),
+    ];
+    for (name, headers, expected) in cases {
+        for query in ["", "include=profile"] {
+            let before = proxy.requests();
+            let answer = call(&service, get(query, &headers)).await;
+            assert_eq!(answer.status, 200, "{name}");
+            assert_eq!(proxy.requests() - before, expected, "{name} {query}");
+        }
+    }
+}
