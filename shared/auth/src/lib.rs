@@ -4,7 +4,8 @@
 //!   `__session` cookie) and refuses malformed or ambiguous headers.
 //! - [`keys`]: the public keys tokens are checked with. A [`KeySource`] hands out one
 //!   [`VerificationKey`] per `kid`; [`StaticKeySource`] serves an inline JWKS document
-//!   (`JWT_PUBLIC_KEYS`). Each key pins its algorithm (ES256 for P-256 keys, RS256 for RSA
+//!   (`JWT_PUBLIC_KEYS`); [`CachedKeySource`] a JWKS endpoint (`JWKS_URL`), cached and
+//!   refetched on rotation at a bounded rate. Each key pins its algorithm (ES256 for P-256 keys, RS256 for RSA
 //!   keys), so a token's `alg` header can never choose one; `none`, HMAC and every other
 //!   algorithm are refused.
 //! - [`token`]: [`TokenVerifier`] checks signature, `iss`, `exp`, `nbf`, `aud` (when
@@ -17,12 +18,14 @@
 
 pub mod api_key;
 pub mod credential;
+pub mod jwks;
 pub mod keys;
 pub mod signing;
 pub mod token;
 
 pub use api_key::{ApiKeyFormatError, ApiKeyId, ApiKeySecret};
 pub use credential::{CredentialError, SessionToken, session_token};
+pub use jwks::{CachedKeySource, JwksFetcher, JwksPolicy};
 pub use keys::{KeyError, KeySet, KeySetError, KeySource, StaticKeySource, VerificationKey};
 pub use signing::{SigningError, TokenClaims, TokenSigner};
 pub use token::{SessionClaims, TokenError, TokenVerifier, VerifierConfigError, VerifierSettings};

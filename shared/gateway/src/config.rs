@@ -7,17 +7,51 @@
 //! | `JWT_AUDIENCE` | no | comma-separated accepted `aud` values; unset: `aud` not checked |
 //! | `JWT_LEEWAY_SECS` | no | leeway on `exp`/`nbf`, 0–300, default 5 |
 //! | `JWT_PUBLIC_KEYS` | one of the two | inline JWKS document |
-//! | `JWKS_URL` | one of the two | the identity provider's JWKS endpoint |
+//! | `JWKS_URL` | one of the two | the identity provider's JWKS endpoint (`https://`; wins over `JWT_PUBLIC_KEYS`) |
+//! | `JWKS_MIN_REFRESH_SECS` | no | at most one JWKS fetch per this many seconds, default 5 |
+//! | `JWKS_MAX_AGE_SECS` | no | fetched keys are refreshed after this many seconds, default 600 |
 //!
 //! The AWS SDK reads its own variables (region, credentials, `AWS_ENDPOINT_URL_DYNAMODB`).
 
 use std::env;
 
-use auth::{KeySet, StaticKeySource, TokenVerifier, VerifierSettings};
+use std::sync::Arc;
+use std::time::Duration;
+
+use auth::{
+    CachedKeySource, JwksPolicy, KeyError, KeySet, KeySource, StaticKeySource, TokenVerifier,
+    VerificationKey, VerifierSettings,
+};
+use hyper::Uri;
 use store::DynamoStore;
 
-/// The key source the functions are built with.
-pub type Keys = StaticKeySource;
+use crate::jwks::{HttpsJwksFetcher, parse_jwks_url};
+
+/// Where the functions' verification keys come from, as configured.
+pub enum Keys {
+    /// `JWT_PUBLIC_KEYS`: a fixed set.
+    Inline(StaticKeySource),
+    /// `JWKS_URL`: fetched on first use, cached, refetched on rotation.
+    Remote(Box<CachedKeySource<HttpsJwksFetcher>>),
+}
+
+impl KeySource for Keys {
+    async fn key(&self, kid: &str) -> Result<Arc<VerificationKey>, KeyError> {
+        match self {
+            Keys::Inline(keys) => keys.key(kid).await,
+            Keys::Remote(keys) => keys.key(kid).await,
+        }
+    }
+}
+
+/// The configured source of keys.
+#[derive(Debug, Clone)]
+pub enum KeyConfig {
+    /// An inline JWKS document.
+    Inline(KeySet),
+    /// A JWKS endpoint.
+    Url(Uri),
+}
 
 /// A configuration variable that is missing or wrong; the message names it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,8 +70,10 @@ pub struct FunctionConfig {
     pub table_name: String,
     /// `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_LEEWAY_SECS`.
     pub verifier: VerifierSettings,
-    /// The keys from `JWT_PUBLIC_KEYS`.
-    pub keys: KeySet,
+    /// `JWKS_URL`, else `JWT_PUBLIC_KEYS`.
+    pub keys: KeyConfig,
+    /// `JWKS_MIN_REFRESH_SECS`, `JWKS_MAX_AGE_SECS`.
+    pub jwks_policy: JwksPolicy,
 }
 
 impl FunctionConfig {
@@ -57,16 +93,18 @@ impl FunctionConfig {
             variable: e.variable,
             problem: e.problem,
         })?;
-        let keys = match (present("JWT_PUBLIC_KEYS"), present("JWKS_URL")) {
-            (Some(jwks), _) => KeySet::from_jwks_json(&jwks).map_err(|e| ConfigError {
-                variable: "JWT_PUBLIC_KEYS",
-                problem: e.to_string(),
-            })?,
-            (None, Some(_)) => {
-                return Err(ConfigError {
+        let keys = match (present("JWKS_URL"), present("JWT_PUBLIC_KEYS")) {
+            (Some(url), _) => {
+                KeyConfig::Url(parse_jwks_url(url.trim()).map_err(|problem| ConfigError {
                     variable: "JWKS_URL",
-                    problem: "fetching keys from a URL is not available in this build; set JWT_PUBLIC_KEYS to the JWKS document".into(),
-                });
+                    problem,
+                })?)
+            }
+            (None, Some(jwks)) => {
+                KeyConfig::Inline(KeySet::from_jwks_json(&jwks).map_err(|e| ConfigError {
+                    variable: "JWT_PUBLIC_KEYS",
+                    problem: e.to_string(),
+                })?)
             }
             (None, None) => {
                 return Err(ConfigError {
@@ -75,22 +113,45 @@ impl FunctionConfig {
                 });
             }
         };
+        let seconds = |name: &'static str, default: Duration| match present(name) {
+            None => Ok(default),
+            Some(text) => text
+                .trim()
+                .parse::<u64>()
+                .map(Duration::from_secs)
+                .map_err(|_| ConfigError {
+                    variable: name,
+                    problem: format!("must be a whole number of seconds, not {text:?}"),
+                }),
+        };
+        let defaults = JwksPolicy::default();
+        let jwks_policy = JwksPolicy {
+            min_refresh: seconds("JWKS_MIN_REFRESH_SECS", defaults.min_refresh)?,
+            max_age: seconds("JWKS_MAX_AGE_SECS", defaults.max_age)?,
+        };
         Ok(Self {
             table_name,
             verifier,
             keys,
+            jwks_policy,
         })
     }
 
     /// The token verifier this configuration describes.
     pub fn token_verifier(&self) -> TokenVerifier<Keys> {
-        for skipped in self.keys.skipped() {
-            tracing::warn!(key = %skipped, "skipped a key of the JWKS document");
-        }
-        TokenVerifier::new(
-            StaticKeySource::new(self.keys.clone()),
-            self.verifier.clone(),
-        )
+        let keys = match &self.keys {
+            KeyConfig::Inline(set) => {
+                for skipped in set.skipped() {
+                    tracing::warn!(key = %skipped, "skipped a key of JWT_PUBLIC_KEYS");
+                }
+                Keys::Inline(StaticKeySource::new(set.clone()))
+            }
+            KeyConfig::Url(uri) => Keys::Remote(Box::new(CachedKeySource::new(
+                HttpsJwksFetcher::new(uri.clone()),
+                self.jwks_policy,
+            ))),
+        };
+        TokenVerifier::new(keys, self.verifier.clone())
     }
 
     /// The store, with a client configured from the environment (see `store::client`).
@@ -126,7 +187,7 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(config.table_name, "t");
-        assert_eq!(config.keys.len(), 2);
+        assert!(matches!(&config.keys, KeyConfig::Inline(set) if set.len() == 2));
     }
 
     #[test]
@@ -150,7 +211,7 @@ mod tests {
                 vec![
                     ("TABLE_NAME", "t".into()),
                     ("JWT_ISSUER", "i".into()),
-                    ("JWKS_URL", "https://x".into()),
+                    ("JWKS_URL", "http://idp.example.com/jwks".into()),
                 ],
                 "JWKS_URL",
             ),

@@ -4,6 +4,7 @@
 //!   once per container; a missing or wrong variable fails init with its name.
 //! - [`logging`]: JSON log lines through `tracing`, filtered by `RUST_LOG`.
 //! - [`access`]: the authentication failures both routes share, with their stable codes.
+//! - [`jwks`]: fetching the identity provider's JWKS over HTTPS (`JWKS_URL`).
 //! - [`identity`]: who the caller is, once its credential is verified (tenant, session, user,
 //!   API key checks against the store).
 //! - [`response`]: JSON responses with the headers every response carries
@@ -17,12 +18,13 @@
 pub mod access;
 pub mod config;
 pub mod identity;
+pub mod jwks;
 pub mod logging;
 pub mod response;
 pub mod route;
 
 pub use access::AccessError;
-pub use config::{ConfigError, FunctionConfig, Keys};
+pub use config::{ConfigError, FunctionConfig, KeyConfig, Keys};
 pub use identity::Identity;
 pub use response::{RequestMeta, json_response};
 pub use route::{Call, Deps, Route, RouteError, RouteService, Store, finish};

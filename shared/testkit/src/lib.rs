@@ -9,6 +9,7 @@
 //! when the test binary exits (it watches its stdin, which is this process's pipe).
 
 mod answer;
+mod jwks_server;
 mod logs;
 mod openapi;
 mod proxy;
@@ -19,6 +20,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 
 pub use answer::{Answer, EventExpectation, answer_events, checked};
+pub use jwks_server::{JwksServer, dev_jwks_with_only};
 pub use logs::{CapturedLogs, capture_logs};
 pub use openapi::OpenApi;
 pub use proxy::CountingProxy;
@@ -147,15 +149,16 @@ pub fn dev_signer() -> auth::TokenSigner {
     admin::dev_signer(admin::DevKey::Es256).expect("the dev key parses")
 }
 
-/// A verifier for the local configuration: dev keys, dev issuer, no audience, 5 s leeway.
-pub fn dev_verifier() -> TokenVerifier<StaticKeySource> {
+/// A verifier for the local configuration: dev keys, dev issuer, no audience, 5 s leeway,
+/// with the key type the functions use.
+pub fn dev_verifier() -> TokenVerifier<gateway::Keys> {
     let keys = KeySet::from_jwks_json(DEV_JWKS).expect("the dev JWKS parses");
     let settings = VerifierSettings {
         issuer: admin::DEV_ISSUER.into(),
         audience: None,
         leeway_secs: 5,
     };
-    TokenVerifier::new(StaticKeySource::new(keys), settings)
+    TokenVerifier::new(gateway::Keys::Inline(StaticKeySource::new(keys)), settings)
 }
 
 /// A dev token for tenant/user/session, valid for an hour.
