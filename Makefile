@@ -1,18 +1,23 @@
 # The project's commands. A fresh machine needs only Rust, Python 3 with pip, and Node with npm:
-# the targets below install the rest (pinned in requirements-dev.txt and package-lock.json).
+# the targets below install the rest, pinned (requirements-*.txt, package-lock.json).
 
 SHELL := /bin/bash
 VENV := .venv
+SAM_VENV := .venv-sam
+CHECKOV_VENV := .venv-checkov
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export SAM_CLI_TELEMETRY := 0
+# The SAM CLI needs a region to validate; nothing here talks to AWS.
+REGION ?= us-east-1
 
-.PHONY: dev test lint unit build tools clean-dev
+.PHONY: dev test lint validate build sam-build tools clean-dev
 
 ## dev: run the API locally on its own in-memory DynamoDB-compatible server
 dev: tools
 	./scripts/dev.sh
 
-## test: every test (format, lints, unit and integration tests on a local dynalite)
-test: node_modules/.installed lint
+## test: every test: format, lints, template validation, unit and integration tests
+test: node_modules/.installed lint validate
 	cargo test --workspace --all-targets
 	cargo test --workspace --doc
 
@@ -20,9 +25,21 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-## build: release arm64 zips for Lambda (target/lambda/<function>/bootstrap.zip)
+## validate: template.yaml through sam validate --lint, cfn-lint and checkov, offline
+validate: $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
+	$(SAM_VENV)/bin/sam validate --lint --region $(REGION) --template template.yaml
+	$(SAM_VENV)/bin/cfn-lint template.yaml
+	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet --skip-download
+
+## build: release arm64 zips with cargo lambda (target/lambda/<function>/bootstrap.zip)
 build: tools
-	cargo lambda build --release --arm64 --output-format zip
+	cargo lambda build --release --arm64 --output-format zip -p get-me -p get-users-me
+	@ls -l target/lambda/get-me/bootstrap.zip target/lambda/get-users-me/bootstrap.zip
+
+## sam-build: what `sam build` does before `sam deploy` (rust-cargolambda is a SAM beta feature)
+sam-build: tools $(SAM_VENV)/.installed
+	SAM_CLI_BETA_RUST_CARGO_LAMBDA=1 $(SAM_VENV)/bin/sam build --beta-features
+	@ls -l .aws-sam/build/GetMeFunction/bootstrap .aws-sam/build/GetUsersMeFunction/bootstrap
 
 tools: node_modules/.installed $(VENV)/.installed
 
@@ -33,6 +50,16 @@ node_modules/.installed: package.json package-lock.json
 $(VENV)/.installed: requirements-dev.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	python3 -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	touch $@
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	python3 -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
 clean-dev:

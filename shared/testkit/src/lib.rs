@@ -23,7 +23,7 @@ pub use answer::{Answer, EventExpectation, answer_events, checked};
 pub use jwks_server::{JwksServer, dev_jwks_with_only};
 pub use logs::{CapturedLogs, capture_logs};
 pub use openapi::OpenApi;
-pub use proxy::CountingProxy;
+pub use proxy::{CountingProxy, Fault};
 
 use admin::Admin;
 use auth::{KeySet, StaticKeySource, TokenVerifier, VerifierSettings};

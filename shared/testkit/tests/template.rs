@@ -1,0 +1,171 @@
+//! template.yaml agrees with the code: the table `admin create-table` makes has the template's
+//! key schema, each function may do only the reads its code makes, and the CORS grant is
+//! exactly what the routes need.
+
+use serde_yaml::Value;
+use testkit::{local_dynamo, workspace_root};
+
+fn template() -> Value {
+    let text =
+        std::fs::read_to_string(workspace_root().join("template.yaml")).expect("template.yaml");
+    serde_yaml::from_str(&text).expect("template.yaml parses")
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_sequence()
+        .expect("a list")
+        .iter()
+        .map(|v| v.as_str().expect("a string").to_owned())
+        .collect()
+}
+
+fn pairs(list: &Value, key: &str, value: &str) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = list
+        .as_sequence()
+        .expect("a list")
+        .iter()
+        .map(|e| {
+            (
+                e[key].as_str().unwrap().to_owned(),
+                e[value].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+#[tokio::test]
+async fn the_table_admin_creates_has_the_templates_key_schema() {
+    let template = template();
+    let table = &template["Resources"]["UsersTable"]["Properties"];
+    assert_eq!(table["BillingMode"], "PAY_PER_REQUEST");
+
+    let (_, store) = local_dynamo().fresh_table().await;
+    let described = store
+        .client()
+        .describe_table()
+        .table_name(store.table())
+        .send()
+        .await
+        .unwrap()
+        .table
+        .unwrap();
+    let mut created_keys: Vec<(String, String)> = described
+        .key_schema()
+        .iter()
+        .map(|k| {
+            (
+                k.attribute_name().to_owned(),
+                k.key_type().as_str().to_owned(),
+            )
+        })
+        .collect();
+    created_keys.sort();
+    let mut created_attributes: Vec<(String, String)> = described
+        .attribute_definitions()
+        .iter()
+        .map(|a| {
+            (
+                a.attribute_name().to_owned(),
+                a.attribute_type().as_str().to_owned(),
+            )
+        })
+        .collect();
+    created_attributes.sort();
+    assert_eq!(
+        pairs(&table["KeySchema"], "AttributeName", "KeyType"),
+        created_keys
+    );
+    assert_eq!(
+        pairs(
+            &table["AttributeDefinitions"],
+            "AttributeName",
+            "AttributeType"
+        ),
+        created_attributes
+    );
+    let mut defined: Vec<(String, String)> = store::TableDefinition::key_schema()
+        .iter()
+        .map(|(a, k)| (a.to_string(), k.to_string()))
+        .collect();
+    defined.sort();
+    assert_eq!(defined, created_keys);
+}
+
+#[test]
+fn each_function_may_only_read_what_its_code_reads_from_the_one_table() {
+    let template = template();
+    let expected = [
+        ("GetMeFunction", vec!["dynamodb:BatchGetItem"]),
+        (
+            "GetUsersMeFunction",
+            vec!["dynamodb:BatchGetItem", "dynamodb:GetItem"],
+        ),
+    ];
+    for (function, actions) in expected {
+        let properties = &template["Resources"][function]["Properties"];
+        let policies = properties["Policies"]
+            .as_sequence()
+            .expect("inline policies");
+        assert_eq!(
+            policies.len(),
+            1,
+            "{function}: one policy document, no managed policy"
+        );
+        let statements = policies[0]["Statement"].as_sequence().unwrap();
+        assert_eq!(statements.len(), 1, "{function}");
+        let statement = &statements[0];
+        assert_eq!(statement["Effect"], "Allow");
+        assert_eq!(strings(&statement["Action"]), actions, "{function}");
+        let resource = match &statement["Resource"] {
+            Value::Tagged(tagged) => (
+                tagged.tag.to_string(),
+                tagged.value.as_str().unwrap().to_owned(),
+            ),
+            other => panic!("{function}: resource {other:?}"),
+        };
+        assert_eq!(
+            resource,
+            ("!GetAtt".to_owned(), "UsersTable.Arn".to_owned()),
+            "{function}: only the table"
+        );
+        assert_eq!(
+            template["Resources"][function]["Metadata"]["BuildMethod"],
+            "rust-cargolambda"
+        );
+    }
+    let globals = &template["Globals"]["Function"];
+    assert_eq!(globals["Runtime"], "provided.al2023");
+    assert_eq!(strings(&globals["Architectures"]), ["arm64"]);
+    // The timeout must exceed the SDK's operation timeout plus a JWKS fetch.
+    let timeout = globals["Timeout"].as_u64().unwrap();
+    let budget = store::client::OPERATION_TIMEOUT + gateway::jwks::FETCH_TIMEOUT;
+    assert!(
+        timeout as f64 > budget.as_secs_f64(),
+        "Timeout {timeout}s vs {budget:?}"
+    );
+}
+
+#[test]
+fn cors_allows_credentials_from_the_parameter_origins_for_get_and_the_routes_headers() {
+    let template = template();
+    let cors = &template["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"];
+    match &cors["AllowOrigins"] {
+        Value::Tagged(tagged) => {
+            assert_eq!(tagged.tag.to_string(), "!Ref");
+            assert_eq!(tagged.value, "AllowedOrigins");
+        }
+        other => panic!("AllowOrigins must come from the parameter, not {other:?}"),
+    }
+    assert_eq!(cors["AllowCredentials"], true);
+    assert_eq!(strings(&cors["AllowMethods"]), ["GET"]);
+    let mut headers = strings(&cors["AllowHeaders"]);
+    headers.sort();
+    assert_eq!(
+        headers,
+        ["authorization", "x-api-key", "x-api-secret", "x-domain"]
+    );
+    assert!(!headers.iter().any(|h| h == "*"));
+}
