@@ -1,0 +1,85 @@
+//! Properties of the credential parsers, over generated input (a bounded number of cases:
+//! proptest's default 256, or PROPTEST_CASES).
+
+use auth::{ApiKeyId, ApiKeySecret, CredentialError, session_token};
+use http::{HeaderMap, HeaderValue};
+use proptest::prelude::*;
+
+fn headers(name: &'static str, values: &[Vec<u8>]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for value in values {
+        if let Ok(value) = HeaderValue::from_bytes(value) {
+            map.append(name, value);
+        }
+    }
+    map
+}
+
+/// Characters of a compact JWS.
+fn token() -> impl Strategy<Value = String> {
+    "[A-Za-z0-9_-]{1,40}\\.[A-Za-z0-9_-]{1,40}\\.[A-Za-z0-9_-]{1,40}"
+}
+
+proptest! {
+    #[test]
+    fn any_cookie_or_authorization_bytes_get_an_answer(
+        cookies in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..200), 0..4),
+        authorization in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..200), 0..3),
+    ) {
+        let mut map = headers("cookie", &cookies);
+        for (name, value) in headers("authorization", &authorization).iter() {
+            map.append(name, value.clone());
+        }
+        // Never a panic; malformed input is an error value.
+        let _ = session_token(&map);
+    }
+
+    #[test]
+    fn the_session_cookie_is_found_among_any_other_cookies(
+        before in proptest::collection::vec("[a-z]{1,8}=[a-z0-9]{0,8}", 0..5),
+        after in proptest::collection::vec("[a-z]{1,8}=[a-z0-9]{0,8}", 0..5),
+        value in token(),
+    ) {
+        let mut parts = before.clone();
+        parts.push(format!("__session={value}"));
+        parts.extend(after);
+        let map = headers("cookie", &[parts.join("; ").into_bytes()]);
+        prop_assert_eq!(session_token(&map).unwrap().map(|t| t.expose().to_owned()), Some(value));
+    }
+
+    #[test]
+    fn a_bearer_token_is_read_whatever_the_scheme_case(value in token(), scheme in "[bB][eE][aA][rR][eE][rR]") {
+        let map = headers("authorization", &[format!("{scheme} {value}").into_bytes()]);
+        prop_assert_eq!(session_token(&map).unwrap().map(|t| t.expose().to_owned()), Some(value));
+    }
+
+    #[test]
+    fn other_schemes_are_never_taken_for_bearer(scheme in "[A-Za-z]{1,10}", rest in "[ -~]{0,40}") {
+        prop_assume!(!scheme.eq_ignore_ascii_case("bearer"));
+        let map = headers("authorization", &[format!("{scheme} {rest}").into_bytes()]);
+        prop_assert!(matches!(session_token(&map), Err(CredentialError::UnsupportedScheme) | Err(CredentialError::Malformed(_))));
+    }
+
+    #[test]
+    fn api_key_parsers_accept_exactly_the_format(text in "\\PC{0,80}") {
+        if let Ok(key) = ApiKeyId::parse(&text) {
+            prop_assert!(text.starts_with("cuk_") && text.len() == 36);
+            prop_assert_eq!(key.as_str(), text.as_str());
+        }
+        if let Ok(secret) = ApiKeySecret::parse(&text) {
+            prop_assert!(text.starts_with("cus_") && text.len() == 68);
+            prop_assert_eq!(secret.expose(), text.as_str());
+        }
+    }
+
+    #[test]
+    fn generated_keys_round_trip_and_one_changed_digit_is_refused(position in 4usize..68, digit in "[0-9a-f]") {
+        let (key, secret) = auth::api_key::generate();
+        prop_assert!(ApiKeyId::parse(key.as_str()).is_ok());
+        let digest = secret.digest();
+        let mut changed = secret.expose().to_owned();
+        changed.replace_range(position..position + 1, &digit);
+        let changed = ApiKeySecret::parse(&changed).unwrap();
+        prop_assert_eq!(changed.matches(&digest), changed.expose() == secret.expose());
+    }
+}
