@@ -39,13 +39,10 @@ pub enum UsersMeError {
         /// What is wrong.
         detail: String,
     },
-    /// 405, code 4050: only GET.
-    #[error("method not allowed")]
-    MethodNotAllowed,
     /// 406, code 4060: every JSON:API entry of `Accept` has unsupported parameters.
     #[error("not acceptable")]
     NotAcceptable,
-    /// 401, 404, 500, 503: shared with `/me` (codes 4010–4017, 4040, 5000, 5030).
+    /// 401, 404, 405, 500, 503: shared with `/me` (codes 4010–4017, 4040, 4050, 5000, 5030).
     #[error(transparent)]
     Access(#[from] AccessError),
 }
@@ -58,7 +55,6 @@ impl UsersMeError {
             UsersMeError::MissingDomain => 4001,
             UsersMeError::InvalidDomain => 4002,
             UsersMeError::InvalidParameter { .. } => 4003,
-            UsersMeError::MethodNotAllowed => 4050,
             UsersMeError::NotAcceptable => 4060,
             UsersMeError::Access(access) => access.code(),
         }
@@ -72,7 +68,6 @@ impl UsersMeError {
                 "The X-Domain header must be a UUIDv4, like 0f8fad5b-d9cb-469f-a165-70867728950e."
             }
             UsersMeError::InvalidParameter { detail, .. } => return detail.clone(),
-            UsersMeError::MethodNotAllowed => "Only GET is allowed on /users/me.",
             UsersMeError::NotAcceptable => {
                 "Accept allows application/vnd.api+json only with parameters this server does not support."
             }
@@ -92,6 +87,7 @@ impl UsersMeError {
                     "X-API-KEY and X-API-SECRET must be sent together."
                 }
                 AccessError::UserNotFound => "The user no longer exists.",
+                AccessError::MethodNotAllowed => "Only GET is allowed on /users/me.",
                 AccessError::Internal(_) => {
                     "An unexpected error occurred. Quote the id when reporting it."
                 }
@@ -132,7 +128,6 @@ fn canonical_header(name: &str) -> &str {
 impl RouteError for UsersMeError {
     fn status(&self) -> StatusCode {
         match self {
-            UsersMeError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             UsersMeError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             UsersMeError::Access(access) => access.status(),
             _ => StatusCode::BAD_REQUEST,
@@ -188,7 +183,7 @@ mod tests {
                 parameter: "p".into(),
                 detail: "d".into(),
             },
-            UsersMeError::MethodNotAllowed,
+            UsersMeError::Access(AccessError::MethodNotAllowed),
             UsersMeError::NotAcceptable,
             UsersMeError::Access(AccessError::TenantMismatch),
         ];

@@ -2,28 +2,20 @@
 
 use auth::KeySource;
 use gateway::identity::{api_key_identity, session_identity};
-use gateway::{AccessError, Call, Route, Store};
+use gateway::{AccessError, Answer, Call, Route, Store};
 use lambda_http::http::StatusCode;
-use lambda_http::{Body, Response};
 
 use crate::UsersMeError;
 use crate::request::{self, Credential, JSON_API};
 
 /// The `GET /users/me` route.
-#[derive(Debug)]
 pub struct UsersMe;
 
 impl Route for UsersMe {
     const NAME: &'static str = "GET /users/me";
     type Error = UsersMeError;
 
-    fn method_not_allowed() -> UsersMeError {
-        UsersMeError::MethodNotAllowed
-    }
-
-    async fn respond<S: Store, K: KeySource>(
-        call: &mut Call<'_, S, K>,
-    ) -> Result<Response<Body>, UsersMeError> {
+    async fn respond<S: Store, K: KeySource>(call: &mut Call<'_, S, K>) -> Answer<UsersMeError> {
         let headers = call.request.headers();
         if !request::accepts_json_api(headers) {
             return Err(UsersMeError::NotAcceptable);
@@ -32,12 +24,7 @@ impl Route for UsersMe {
         let selection = request::selection(call.request.uri().query())?;
         let identity = match request::credential(headers)? {
             Credential::Bearer(token) => {
-                let claims = call
-                    .deps
-                    .verifier
-                    .verify(token.expose())
-                    .await
-                    .map_err(AccessError::from)?;
+                let claims = call.deps.verify(&token).await?;
                 if claims.tid.to_string() != *tenant {
                     return Err(AccessError::TenantMismatch.into());
                 }

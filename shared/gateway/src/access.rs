@@ -1,4 +1,5 @@
-//! The authentication and lookup failures both routes share, with their stable codes.
+//! The refusals and failures both routes share, with their stable codes: authentication and
+//! lookup failures, and a method other than GET.
 //!
 //! Each route wraps [`AccessError`] in its own error enum and shapes the body its way; the
 //! status and the code are decided here once, so `/me` and `/users/me` agree on them.
@@ -36,6 +37,9 @@ pub enum AccessError {
     /// 401, code 4017: only one of `X-API-KEY` and `X-API-SECRET`.
     #[error("incomplete API key pair")]
     IncompleteApiKey,
+    /// 405, code 4050: a method other than GET (both routes answer GET only).
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// 404, code 4040: the credential is fine but its user is gone.
     #[error("user not found")]
     UserNotFound,
@@ -60,6 +64,7 @@ impl AccessError {
             AccessError::ApiKeyRefused(_) => 4016,
             AccessError::IncompleteApiKey => 4017,
             AccessError::UserNotFound => 4040,
+            AccessError::MethodNotAllowed => 4050,
             AccessError::Internal(_) => 5000,
             AccessError::Unavailable(_) => 5030,
         }
@@ -69,6 +74,7 @@ impl AccessError {
     pub fn status(&self) -> StatusCode {
         match self {
             AccessError::UserNotFound => StatusCode::NOT_FOUND,
+            AccessError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AccessError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AccessError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::UNAUTHORIZED,
@@ -112,6 +118,7 @@ mod tests {
             AccessError::ApiKeyRefused("x"),
             AccessError::IncompleteApiKey,
             AccessError::UserNotFound,
+            AccessError::MethodNotAllowed,
             AccessError::Internal("x".into()),
             AccessError::Unavailable("x".into()),
         ];

@@ -27,4 +27,4 @@ pub use access::AccessError;
 pub use config::{ConfigError, FunctionConfig, KeyConfig, Keys};
 pub use identity::Identity;
 pub use response::{RequestMeta, json_response};
-pub use route::{Call, Deps, Route, RouteError, RouteService, Store, finish};
+pub use route::{Answer, Call, Deps, Route, RouteError, RouteService, Store, finish};

@@ -10,7 +10,7 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use store::{ApiKeyContextSource, DynamoStore, SessionContextSource};
 
-use crate::{ConfigError, FunctionConfig, Keys, RequestMeta};
+use crate::{AccessError, ConfigError, FunctionConfig, Keys, RequestMeta};
 
 /// A route's error type: it knows its status and how its route shapes the body. Its `Display`
 /// is the reason for the log line (never shown to the client).
@@ -19,6 +19,16 @@ pub trait RouteError: std::fmt::Display {
     fn status(&self) -> StatusCode;
     /// The response in the route's error shape.
     fn into_response(self, meta: &RequestMeta) -> Response<Body>;
+}
+
+impl<S, K: KeySource> Deps<S, K> {
+    /// Verifies a session token; a refusal is the route's 401 (or 503 when keys are unavailable).
+    pub async fn verify(
+        &self,
+        token: &auth::SessionToken,
+    ) -> Result<auth::SessionClaims, AccessError> {
+        Ok(self.verifier.verify(token.expose()).await?)
+    }
 }
 
 /// What a route may read: both lookups the store offers ([`store::DynamoStore`] has both).
@@ -35,6 +45,9 @@ pub struct Deps<S, K> {
     pub verifier: TokenVerifier<K>,
 }
 
+/// What a route's `respond` gives: the response, or the route's error.
+pub type Answer<E> = Result<Response<Body>, E>;
+
 /// One request on its way through a route.
 #[derive(Debug)]
 pub struct Call<'a, S, K> {
@@ -49,18 +62,17 @@ pub struct Call<'a, S, K> {
 }
 
 /// One route: `GET /me` or `GET /users/me`. Both answer GET only; [`RouteService::handle`]
-/// refuses other methods with the route's own 405 before `respond` runs.
+/// refuses other methods ([`AccessError::MethodNotAllowed`], in the route's shape) before
+/// `respond` runs.
 pub trait Route: Send + Sync + 'static {
     /// The route in logs (`"GET /me"`).
     const NAME: &'static str;
     /// The route's error type.
-    type Error: RouteError;
-    /// The route's 405 error.
-    fn method_not_allowed() -> Self::Error;
+    type Error: RouteError + From<AccessError>;
     /// Answers a GET.
     fn respond<S: Store, K: KeySource>(
         call: &mut Call<'_, S, K>,
-    ) -> impl Future<Output = Result<Response<Body>, Self::Error>> + Send;
+    ) -> impl Future<Output = Answer<Self::Error>> + Send;
 }
 
 /// A route with its dependencies: what `main` builds once and every invocation goes through.
@@ -99,7 +111,7 @@ impl<R: Route, S: Store, K: KeySource> RouteService<R, S, K> {
         let result = if request.method() == Method::GET {
             R::respond(&mut call).await
         } else {
-            Err(R::method_not_allowed())
+            Err(AccessError::MethodNotAllowed.into())
         };
         finish(&meta, result, call.tenant_id.as_deref())
     }
