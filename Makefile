@@ -10,7 +10,7 @@ export SAM_CLI_TELEMETRY := 0
 # The SAM CLI needs a region to validate; nothing here talks to AWS.
 REGION ?= us-east-1
 
-.PHONY: dev test lint validate build sam-build load tools clean-dev
+.PHONY: dev test lint validate build sam-build load bench tools clean-dev
 
 ## dev: run the API locally on its own in-memory DynamoDB-compatible server
 dev: tools
@@ -40,6 +40,10 @@ build: tools
 sam-build: tools $(SAM_VENV)/.installed
 	SAM_CLI_BETA_RUST_CARGO_LAMBDA=1 $(SAM_VENV)/bin/sam build --beta-features
 	@ls -l .aws-sam/build/GetMeFunction/bootstrap .aws-sam/build/GetUsersMeFunction/bootstrap
+
+## bench: sizes, init, latency, round trips and RSS of the release bootstraps, and criterion; writes BENCHMARKS.md
+bench: tools
+	./scripts/bench.sh
 
 ## load: 60 s at 32 connections over both routes and all auth paths, against `make dev`
 load:

@@ -9,8 +9,13 @@ pub struct OpenApi {
 }
 
 impl OpenApi {
-    /// Loads `openapi.yaml` from the repository root.
+    /// `openapi.yaml` from the repository root, parsed once per test binary.
     pub fn load() -> Self {
+        static DOCUMENT: std::sync::OnceLock<OpenApi> = std::sync::OnceLock::new();
+        DOCUMENT.get_or_init(Self::read).clone()
+    }
+
+    fn read() -> Self {
         let path = workspace_root().join("openapi.yaml");
         let text =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -164,6 +164,8 @@ async fn relay(
     counter: Arc<AtomicUsize>,
     mode: Arc<AtomicU8>,
 ) {
+    // Forward each chunk at once: Nagle's algorithm would hold small writes for a delayed ACK.
+    let _ = (client.set_nodelay(true), server.set_nodelay(true));
     let (mut client_read, mut client_write) = client.into_split();
     let (mut server_read, mut server_write) = server.into_split();
     let upstream = async move {

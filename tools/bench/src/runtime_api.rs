@@ -1,0 +1,176 @@
+//! A minimal Lambda Runtime API on loopback: `GET …/invocation/next` hands out queued events,
+//! `POST …/invocation/{id}/response` and `…/error` report back, `POST …/init/error` reports a
+//! failed init. Enough for `lambda_runtime`; HTTP/1.1 with keep-alive and Content-Length bodies.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Mutex, mpsc};
+
+/// What the function did with one invocation, and when.
+#[derive(Debug)]
+pub struct Outcome {
+    /// When the event was written to the function.
+    pub sent: Instant,
+    /// When the function's answer arrived.
+    pub answered: Instant,
+    /// Whether the function reported an error instead of a response.
+    pub failed: bool,
+    /// The answer's body (the API Gateway response document).
+    pub body: String,
+}
+
+/// The emulator's handle.
+pub struct RuntimeApi {
+    /// `host:port` for `AWS_LAMBDA_RUNTIME_API`.
+    pub address: String,
+    events: mpsc::Sender<String>,
+    outcomes: mpsc::Receiver<Outcome>,
+    polls: mpsc::Receiver<Instant>,
+}
+
+struct Shared {
+    events: Mutex<mpsc::Receiver<String>>,
+    outcomes: mpsc::Sender<Outcome>,
+    polls: mpsc::Sender<Instant>,
+    sent: Mutex<Option<Instant>>,
+    invocations: AtomicU64,
+}
+
+impl RuntimeApi {
+    /// Starts listening on a free loopback port.
+    pub async fn start() -> std::io::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?.to_string();
+        let (events_tx, events_rx) = mpsc::channel(1);
+        let (outcomes_tx, outcomes_rx) = mpsc::channel(1);
+        let (polls_tx, polls_rx) = mpsc::channel(16);
+        let shared = Arc::new(Shared {
+            events: Mutex::new(events_rx),
+            outcomes: outcomes_tx,
+            polls: polls_tx,
+            sent: Mutex::new(None),
+            invocations: AtomicU64::new(0),
+        });
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    let _ = serve(socket, shared).await;
+                });
+            }
+        });
+        Ok(Self {
+            address,
+            events: events_tx,
+            outcomes: outcomes_rx,
+            polls: polls_rx,
+        })
+    }
+
+    /// Waits for the function's next poll; returns when it arrived.
+    pub async fn next_poll(&mut self) -> Option<Instant> {
+        self.polls.recv().await
+    }
+
+    /// Invokes the function with `event` and waits for its answer.
+    pub async fn invoke(&mut self, event: String) -> Option<Outcome> {
+        self.events.send(event).await.ok()?;
+        self.outcomes.recv().await
+    }
+}
+
+async fn serve(socket: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
+    // One write per response and no Nagle delay: a split write would wait for a delayed ACK.
+    socket.set_nodelay(true)?;
+    let (read, mut write) = socket.into_split();
+    let mut reader = BufReader::new(read);
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).await? == 0 {
+            return Ok(());
+        }
+        let mut content_length = 0usize;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).await?;
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                content_length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0u8; content_length];
+        reader.read_exact(&mut body).await?;
+        let path = request_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("")
+            .to_owned();
+
+        if path.ends_with("/invocation/next") {
+            // Only the first poll (the end of init) is waited for; later ones must not block.
+            let _ = shared.polls.try_send(Instant::now());
+            // The runtime's client may give up on this connection and poll again on a new one;
+            // an event must not be handed to a connection that is gone, so wait for either.
+            let mut events = shared.events.lock().await;
+            let event = tokio::select! {
+                event = events.recv() => event,
+                _ = reader.fill_buf() => return Ok(()),
+            };
+            drop(events);
+            let Some(event) = event else {
+                return Ok(());
+            };
+            let invocation = shared.invocations.fetch_add(1, Ordering::Relaxed) + 1;
+            let deadline = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() + 6_000)
+                .unwrap_or(0);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+                 lambda-runtime-aws-request-id: bench-{invocation}\r\nlambda-runtime-deadline-ms: {deadline}\r\n\
+                 lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:123456789012:function:bench\r\n\
+                 lambda-runtime-trace-id: Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=0\r\n\r\n",
+                event.len()
+            );
+            let mut response = head.into_bytes();
+            response.extend_from_slice(event.as_bytes());
+            *shared.sent.lock().await = Some(Instant::now());
+            write.write_all(&response).await?;
+        } else if path.contains("/invocation/") {
+            let answered = Instant::now();
+            let sent = shared.sent.lock().await.take().unwrap_or(answered);
+            write
+                .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n")
+                .await?;
+            let outcome = Outcome {
+                sent,
+                answered,
+                failed: path.ends_with("/error"),
+                body: String::from_utf8_lossy(&body).into_owned(),
+            };
+            let _ = shared.outcomes.send(outcome).await;
+        } else {
+            // init/error: report it as a failed outcome so the harness stops waiting.
+            write
+                .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n")
+                .await?;
+            let now = Instant::now();
+            let outcome = Outcome {
+                sent: now,
+                answered: now,
+                failed: true,
+                body: String::from_utf8_lossy(&body).into_owned(),
+            };
+            let _ = shared.outcomes.send(outcome).await;
+        }
+    }
+}
