@@ -5,18 +5,24 @@
 //! DynamoDB through a counting proxy in front of dynalite, `RUST_LOG=info` with the log lines
 //! discarded), and measures:
 //!
-//! - init: from spawning the process to its first poll of `…/invocation/next`;
-//! - first invocation: latency of the first event (includes the JWKS fetch and the first
-//!   DynamoDB connection);
-//! - warm: p50 and p99 over `BENCH_INVOCATIONS` (default 1,000) invocations per case;
+//! - init: from spawning the process to its first poll of `…/invocation/next`, the median of
+//!   `BENCH_COLD_STARTS` (default 20) fresh processes;
+//! - first invocation: latency of each fresh process's first event (includes the JWKS fetch
+//!   and the first DynamoDB connection), the median over the same processes;
+//! - warm: p50 and p99 over `BENCH_INVOCATIONS` (default 1,000) invocations per case, in one
+//!   process, after one discarded warm-up invocation;
+//! - the function's CPU time per warm invocation (all its threads, from `/proc`);
 //! - DynamoDB requests per invocation, counted on the wire by the proxy;
-//! - peak RSS (`VmHWM`) of the process after all its cases.
+//! - peak RSS (`VmHWM`) of the warm process after all its cases.
+//!
+//! The DynamoDB endpoint override is plain HTTP, so the client trusts the same compiled-in
+//! roots as on AWS (store's TLS trust) and init is the production path.
 //!
 //! It prints one markdown table on stdout. Usage: `bench <directory of the bootstraps>`.
 
 mod runtime_api;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -66,8 +72,25 @@ struct Row {
     first: Option<Duration>,
     p50: Duration,
     p99: Duration,
+    cpu: Option<Duration>,
     round_trips: f64,
     peak_rss_kib: Option<u64>,
+}
+
+/// What every process is started against.
+struct Setup {
+    directory: PathBuf,
+    table: String,
+    proxy: CountingProxy,
+    jwks: JwksServer,
+}
+
+/// A bootstrap process that has finished its init.
+struct Running {
+    child: tokio::process::Child,
+    api: RuntimeApi,
+    pid: u32,
+    init: Duration,
 }
 
 fn millis(d: Duration) -> String {
@@ -85,22 +108,41 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
+/// CPU time the process (all its threads) has used so far, from `/proc/<pid>/task/*/schedstat`.
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let mut total = 0u64;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()? {
+        let schedstat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total += schedstat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(total))
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index.min(sorted.len() - 1)]
 }
 
-async fn measure_function(
-    bootstrap: &Path,
-    function: &'static str,
-    table: &str,
-    proxy: &CountingProxy,
-    jwks: &JwksServer,
-    invocations: usize,
-) -> Result<Vec<Row>, String> {
+fn median(mut samples: Vec<Duration>) -> Option<Duration> {
+    samples.sort_unstable();
+    (!samples.is_empty()).then(|| percentile(&samples, 0.5))
+}
+
+fn log_sink() -> Stdio {
+    if std::env::var_os("BENCH_SHOW_LOGS").is_some() {
+        Stdio::inherit()
+    } else {
+        Stdio::null()
+    }
+}
+
+/// Spawns `function`'s bootstrap with production-like configuration and waits for its first
+/// poll of the Runtime API.
+async fn start(setup: &Setup, function: &str) -> Result<Running, String> {
     let mut api = RuntimeApi::start().await.map_err(|e| e.to_string())?;
+    let bootstrap = setup.directory.join(function);
     let spawned = Instant::now();
-    let mut child = tokio::process::Command::new(bootstrap)
+    let child = tokio::process::Command::new(&bootstrap)
         .env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", &api.address)
         .env("AWS_LAMBDA_FUNCTION_NAME", function)
@@ -111,22 +153,14 @@ async fn measure_function(
         .env("AWS_REGION", "us-east-1")
         .env("AWS_ACCESS_KEY_ID", "bench")
         .env("AWS_SECRET_ACCESS_KEY", "bench")
-        .env("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint())
-        .env("TABLE_NAME", table)
+        .env("AWS_ENDPOINT_URL_DYNAMODB", setup.proxy.endpoint())
+        .env("TABLE_NAME", &setup.table)
         .env("JWT_ISSUER", "https://dev.current-user.invalid")
-        .env("JWKS_URL", jwks.url())
+        .env("JWKS_URL", setup.jwks.url())
         .env("RUST_LOG", "info")
         .stdin(Stdio::null())
-        .stdout(if std::env::var_os("BENCH_SHOW_LOGS").is_some() {
-            Stdio::inherit()
-        } else {
-            Stdio::null()
-        })
-        .stderr(if std::env::var_os("BENCH_SHOW_LOGS").is_some() {
-            Stdio::inherit()
-        } else {
-            Stdio::null()
-        })
+        .stdout(log_sink())
+        .stderr(log_sink())
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("{}: {e}", bootstrap.display()))?;
@@ -135,55 +169,106 @@ async fn measure_function(
         .await
         .map_err(|_| format!("{function} never polled the Runtime API"))?
         .ok_or("the Runtime API stopped")?;
-    let init = first_poll.duration_since(spawned);
+    Ok(Running {
+        child,
+        api,
+        pid,
+        init: first_poll.duration_since(spawned),
+    })
+}
 
+fn event(case: &Case) -> Result<String, String> {
+    let path = testkit::workspace_root().join("events").join(case.event);
+    std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Invokes once; the latency if the function answered 200.
+async fn invoke(api: &mut RuntimeApi, case: &Case, event: &str) -> Result<Duration, String> {
+    let outcome = tokio::time::timeout(Duration::from_secs(10), api.invoke(event.to_owned()))
+        .await
+        .map_err(|_| format!("{} {}: no answer within 10 s", case.function, case.name))?
+        .ok_or("the function stopped answering")?;
+    let status = serde_json::from_str::<serde_json::Value>(&outcome.body)
+        .ok()
+        .and_then(|v| v["statusCode"].as_u64());
+    if outcome.failed || status != Some(200) {
+        return Err(format!(
+            "{} {}: answered {status:?}: {:.300}",
+            case.function, case.name, outcome.body
+        ));
+    }
+    Ok(outcome.answered.duration_since(outcome.sent))
+}
+
+async fn measure_function(
+    setup: &Setup,
+    function: &'static str,
+    cold_starts: usize,
+    invocations: usize,
+) -> Result<Vec<Row>, String> {
+    let cases: Vec<&Case> = CASES.iter().filter(|c| c.function == function).collect();
+    let first_case = cases.first().ok_or("no cases")?;
+    let first_event = event(first_case)?;
+
+    let (mut inits, mut firsts) = (Vec::new(), Vec::new());
+    for _ in 0..cold_starts {
+        let mut running = start(setup, function).await?;
+        inits.push(running.init);
+        firsts.push(invoke(&mut running.api, first_case, &first_event).await?);
+        let _ = running.child.kill().await;
+    }
+
+    let mut running = start(setup, function).await?;
     let mut rows = Vec::new();
-    for (index, case) in CASES.iter().filter(|c| c.function == function).enumerate() {
-        let path = testkit::workspace_root().join("events").join(case.event);
-        let event =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut first = None;
+    for (index, case) in cases.iter().enumerate() {
+        let event = event(case)?;
+        invoke(&mut running.api, case, &event).await?;
+        let requests_before = setup.proxy.requests();
+        let cpu_before = cpu_time(running.pid);
         let mut samples = Vec::with_capacity(invocations);
-        let before = proxy.requests();
-        for i in 0..=invocations {
-            let outcome = api
-                .invoke(event.clone())
-                .await
-                .ok_or("the function stopped answering")?;
-            let status = serde_json::from_str::<serde_json::Value>(&outcome.body)
-                .ok()
-                .and_then(|v| v["statusCode"].as_u64());
-            if outcome.failed || status != Some(200) {
-                return Err(format!(
-                    "{function} {}: answered {status:?}: {:.300}",
-                    case.name, outcome.body
-                ));
-            }
-            let latency = outcome.answered.duration_since(outcome.sent);
-            if i == 0 {
-                first = Some(latency);
-            } else {
-                samples.push(latency);
-            }
+        for _ in 0..invocations {
+            samples.push(invoke(&mut running.api, case, &event).await?);
         }
-        let round_trips = (proxy.requests() - before) as f64 / (invocations + 1) as f64;
+        let round_trips =
+            (setup.proxy.requests() - requests_before) as f64 / invocations.max(1) as f64;
+        let cpu = cpu_before
+            .zip(cpu_time(running.pid))
+            .map(|(before, after)| after.saturating_sub(before) / invocations.max(1) as u32);
         samples.sort_unstable();
+        let first_row = index == 0;
         rows.push(Row {
             function,
             case: case.name,
-            init: (index == 0).then_some(init),
-            first: if index == 0 { first } else { None },
+            init: if first_row {
+                median(inits.clone())
+            } else {
+                None
+            },
+            first: if first_row {
+                median(firsts.clone())
+            } else {
+                None
+            },
             p50: percentile(&samples, 0.50),
             p99: percentile(&samples, 0.99),
+            cpu,
             round_trips,
             peak_rss_kib: None,
         });
     }
     if let Some(last) = rows.last_mut() {
-        last.peak_rss_kib = peak_rss_kib(pid);
+        last.peak_rss_kib = peak_rss_kib(running.pid);
     }
-    let _ = child.kill().await;
+    let _ = running.child.kill().await;
     Ok(rows)
+}
+
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(default)
 }
 
 #[tokio::main]
@@ -192,26 +277,19 @@ async fn main() {
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| testkit::workspace_root().join("target/release"));
-    let invocations: usize = std::env::var("BENCH_INVOCATIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
+    let invocations = setting("BENCH_INVOCATIONS", 1000);
+    let cold_starts = setting("BENCH_COLD_STARTS", 20);
     let (_, store) = local_dynamo().seeded_table().await;
-    let proxy = CountingProxy::start(local_dynamo().endpoint()).await;
-    let jwks = JwksServer::start(testkit::DEV_JWKS).await;
+    let setup = Setup {
+        directory,
+        table: store.table().to_owned(),
+        proxy: CountingProxy::start(local_dynamo().endpoint()).await,
+        jwks: JwksServer::start(testkit::DEV_JWKS).await,
+    };
 
     let mut rows = Vec::new();
     for function in ["get-me", "get-users-me"] {
-        match measure_function(
-            &directory.join(function),
-            function,
-            store.table(),
-            &proxy,
-            &jwks,
-            invocations,
-        )
-        .await
-        {
+        match measure_function(&setup, function, cold_starts, invocations).await {
             Ok(measured) => rows.extend(measured),
             Err(why) => {
                 eprintln!("bench: {why}");
@@ -220,18 +298,21 @@ async fn main() {
         }
     }
     println!(
-        "| function | case | init (ms) | first invocation (ms) | warm p50 (ms) | warm p99 (ms) | DynamoDB requests / invocation | peak RSS (MiB) |"
+        "| function | case | init (ms) | first invocation (ms) | warm p50 (ms) | warm p99 (ms) | function CPU / invocation (µs) | DynamoDB requests / invocation | peak RSS (MiB) |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for row in &rows {
         println!(
-            "| {} | {} | {} | {} | {} | {} | {:.2} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {:.2} | {} |",
             row.function,
             row.case,
             row.init.map(millis).unwrap_or_default(),
             row.first.map(millis).unwrap_or_default(),
             millis(row.p50),
             millis(row.p99),
+            row.cpu
+                .map(|c| format!("{:.0}", c.as_secs_f64() * 1e6))
+                .unwrap_or_default(),
             row.round_trips,
             row.peak_rss_kib
                 .map(|k| format!("{:.1}", k as f64 / 1024.0))
@@ -239,6 +320,7 @@ async fn main() {
         );
     }
     println!(
-        "\n{invocations} warm invocations per case; init and first invocation are per process."
+        "\nInit and first invocation: median of {cold_starts} fresh processes per function. Warm: \
+         {invocations} invocations per case in one process, after one warm-up."
     );
 }
