@@ -1,6 +1,7 @@
 //! `make bench`, part two: what a request costs inside the function, without I/O.
 //!
-//! Token verification (ES256, RS256), rendering each route's document, the API-secret check,
+//! Token verification (ES256, RS256; first sight, and a token the container has verified
+//! before, which its verified-token cache answers), rendering each route's document, the API-secret check,
 //! request parsing, and each route's whole handler per auth path over an in-memory store
 //! (the store's answers are prepared; only the handler's own work is timed).
 
@@ -8,7 +9,7 @@ use std::hint::black_box;
 
 use admin::demo::{self, ADA_ID, ADA_SESSION_ID, API_KEY, API_SECRET, TENANT_ID};
 use auth::{ApiKeySecret, KeySet, StaticKeySource, TokenVerifier, VerifierSettings};
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use lambda_http::{Body, Request};
 use model::{ApiKey, MeDocument, Session, Tenant, Timestamp, User, UsersMeSelection};
 use store::{ApiKeyContext, ApiKeyContextSource, SessionContext, SessionContextSource, StoreError};
@@ -103,7 +104,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 fn token_verification(c: &mut Criterion) {
     let rt = runtime();
-    let verifier = verifier();
+    let seen = verifier();
     let es256 = testkit::dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID);
     let rs256 = admin::mint_token(
         &admin::dev_signer(admin::DevKey::Rs256).unwrap(),
@@ -115,14 +116,21 @@ fn token_verification(c: &mut Criterion) {
         3600,
     )
     .unwrap();
-    c.bench_function("verify ES256 token", |b| {
-        b.to_async(&rt)
-            .iter(|| async { verifier.verify(black_box(&es256)).await.unwrap() })
-    });
-    c.bench_function("verify RS256 token", |b| {
-        b.to_async(&rt)
-            .iter(|| async { verifier.verify(black_box(&rs256)).await.unwrap() })
-    });
+    for (alg, token) in [("ES256", &es256), ("RS256", &rs256)] {
+        // First sight: a fresh verifier each time, so the signature is checked.
+        c.bench_function(&format!("verify {alg} token, first sight"), |b| {
+            b.to_async(&rt).iter_batched(
+                verifier,
+                |fresh| async move { fresh.verify(black_box(token)).await.unwrap() },
+                BatchSize::SmallInput,
+            )
+        });
+        // Seen before by this container: the verified-token cache answers.
+        c.bench_function(&format!("verify {alg} token, seen before"), |b| {
+            b.to_async(&rt)
+                .iter(|| async { seen.verify(black_box(token)).await.unwrap() })
+        });
+    }
 }
 
 fn rendering(c: &mut Criterion) {
@@ -187,13 +195,26 @@ fn whole_handlers(c: &mut Criterion) {
         ("handler GET /me, bearer RS256", "get-me-bearer.json"),
     ] {
         let request = event(file);
-        c.bench_function(name, |b| {
+        c.bench_function(&format!("{name}, token seen before"), |b| {
             b.to_async(&rt)
                 .iter(|| async { me.handle(clone(&request)).await })
         });
+        c.bench_function(&format!("{name}, first sight"), |b| {
+            b.to_async(&rt).iter_batched(
+                || get_me::MeService::new(prepared(), verifier()),
+                |fresh| {
+                    let request = clone(&request);
+                    async move { fresh.handle(request).await }
+                },
+                BatchSize::SmallInput,
+            )
+        });
     }
     for (name, file) in [
-        ("handler GET /users/me, bearer", "get-users-me-jwt.json"),
+        (
+            "handler GET /users/me, bearer, token seen before",
+            "get-users-me-jwt.json",
+        ),
         (
             "handler GET /users/me, API key",
             "get-users-me-api-key.json",
@@ -209,6 +230,17 @@ fn whole_handlers(c: &mut Criterion) {
                 .iter(|| async { users_me.handle(clone(&request)).await })
         });
     }
+    let request = event("get-users-me-jwt.json");
+    c.bench_function("handler GET /users/me, bearer, first sight", |b| {
+        b.to_async(&rt).iter_batched(
+            || get_users_me::UsersMeService::new(prepared(), verifier()),
+            |fresh| {
+                let request = clone(&request);
+                async move { fresh.handle(request).await }
+            },
+            BatchSize::SmallInput,
+        )
+    });
 }
 
 /// A copy of a request (an `http::Request` is not `Clone`); part of what is timed, as the
