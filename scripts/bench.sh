@@ -12,7 +12,7 @@ cargo build --release -q -p get-me -p get-users-me
 cargo lambda build --release --arm64 --output-format zip -p get-me -p get-users-me >&2
 
 echo "measuring the bootstraps under a local Runtime API..." >&2
-cargo run -q -p bench -- target/release > "$out/harness.md"
+cargo run -q --release -p bench -- target/release > "$out/harness.md"
 
 echo "measuring in-process costs (criterion)..." >&2
 cargo bench -q -p bench --bench in_process -- --noplot 2>/dev/null > "$out/criterion.txt" || \
@@ -45,6 +45,8 @@ text = open(f"{out}/criterion.txt").read()
 for name, mid, unit in re.findall(r"^(\S.*?)\s+time:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]", text, re.M):
     print(f"| {name.strip()} | {mid} {unit} |")
 PY
+# The reading of the figures (targets, what dominates, what was tried) is kept by hand.
+cat tools/bench/ANALYSIS.md >> "$out/report.md"
 cat "$out/report.md"
 cp "$out/report.md" BENCHMARKS.md
 echo "written to BENCHMARKS.md" >&2
