@@ -7,37 +7,48 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 out=$(mktemp -d)
 
-echo "building release bootstraps (x86_64, then arm64)..." >&2
-cargo build --release -q -p get-me -p get-users-me
-cargo lambda build --release --arm64 --output-format zip -p get-me -p get-users-me >&2
-
-echo "measuring the bootstraps under a local Runtime API..." >&2
-cargo run -q --release -p bench -- target/release > "$out/harness.md"
+# Two profiles are measured: `release` (opt-level 3, what ships) and `release-small`
+# (opt-level "s"), so the choice between them rests on init, latency and size together.
+profiles="${BENCH_PROFILES:-release release-small}"
+for profile in $profiles; do
+  lambda_dir=target/lambda
+  [ "$profile" = release ] || lambda_dir="target/lambda-$profile"
+  echo "building $profile bootstraps (x86_64, then arm64)..." >&2
+  cargo build --profile "$profile" -q -p get-me -p get-users-me
+  cargo lambda build --profile "$profile" --arm64 --output-format zip --lambda-dir "$lambda_dir" \
+    -p get-me -p get-users-me >&2
+  echo "measuring the $profile bootstraps under a local Runtime API..." >&2
+  cargo run -q --release -p bench -- "target/$profile" > "$out/harness-$profile.md"
+done
 
 echo "measuring in-process costs (criterion)..." >&2
 cargo bench -q -p bench --bench in_process -- --noplot 2>/dev/null > "$out/criterion.txt" || \
   cargo bench -q -p bench --bench in_process > "$out/criterion.txt"
 
-python3 - "$out" <<'PY' > "$out/report.md"
+python3 - "$out" $profiles <<'PY' > "$out/report.md"
 import os, re, subprocess, sys, zipfile, datetime, platform
-out = sys.argv[1]
+out, profiles = sys.argv[1], sys.argv[2:]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
 mem_kb = int(next(l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")))
 print(f"# Benchmarks\n\nMeasured {datetime.date.today()} on {os.cpu_count()} cores ({cpu}), "
       f"{mem_kb / 1048576:.0f} GiB, {platform.system()} {platform.release()}; `make bench` regenerates this file.\n")
-print("## Sizes (release profile, stripped)\n")
-print("| function | x86_64 bootstrap | arm64 bootstrap | arm64 zip |")
-print("|---|---|---|---|")
-for f in ["get-me", "get-users-me"]:
-    x86 = os.path.getsize(f"target/release/{f}")
-    z = f"target/lambda/{f}/bootstrap.zip"
-    arm = zipfile.ZipFile(z).getinfo("bootstrap").file_size
-    print(f"| {f} | {x86/1e6:.2f} MB | {arm/1e6:.2f} MB | {os.path.getsize(z)/1e6:.2f} MB |")
+print("## Sizes (stripped)\n")
+print("| profile | function | x86_64 bootstrap | arm64 bootstrap | arm64 zip |")
+print("|---|---|---|---|---|")
+for p in profiles:
+    lambda_dir = "target/lambda" if p == "release" else f"target/lambda-{p}"
+    for f in ["get-me", "get-users-me"]:
+        x86 = os.path.getsize(f"target/{p}/{f}")
+        z = f"{lambda_dir}/{f}/bootstrap.zip"
+        arm = zipfile.ZipFile(z).getinfo("bootstrap").file_size
+        print(f"| `{p}` | {f} | {x86/1e6:.2f} MB | {arm/1e6:.2f} MB | {os.path.getsize(z)/1e6:.2f} MB |")
 print("\n## The bootstraps under a local Runtime API\n")
 print("Init is process start to the first poll of the Runtime API; latencies are from handing out the "
       "event to receiving the response, against dynalite on loopback through a counting proxy; keys "
       "come from a JWKS endpoint on loopback (fetched during the first invocation).\n")
-print(open(f"{out}/harness.md").read())
+for p in profiles:
+    print(f"### `{p}` profile (x86_64)\n")
+    print(open(f"{out}/harness-{p}.md").read())
 print("## In-process cost (criterion, no I/O)\n")
 print("| benchmark | time (median estimate) |")
 print("|---|---|")

@@ -1,7 +1,8 @@
 //! `GET /users/me` on AWS Lambda: configuration and clients are built once per container, then
 //! every invocation goes to the [`get_users_me::UsersMe`] route.
 
-use lambda_http::{Error, run, service_fn};
+use gateway::runtime::run;
+use lambda_http::{Error, service_fn};
 
 // One thread: a Lambda sandbox serves one invocation at a time, and with a multi-threaded
 // runtime every DynamoDB answer woke another thread: 1.6-2.6 ms of CPU per warm invocation went

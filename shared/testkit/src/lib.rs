@@ -1,6 +1,7 @@
 //! Test support, for tests only: a real DynamoDB-compatible server, fresh tables, dev tokens,
-//! OpenAPI validation of response bodies, log capture, and a proxy that counts DynamoDB round
-//! trips on the wire.
+//! OpenAPI validation of response bodies, log capture, a proxy that counts DynamoDB round
+//! trips on the wire, and a minimal Lambda Runtime API ([`runtime_api`]) to run the real
+//! bootstraps under.
 //!
 //! [`local_dynamo`] starts dynalite (from the repository's `node_modules`, installed by
 //! `make test`) once per test binary on a free loopback port, and points the AWS SDK at it
@@ -13,6 +14,7 @@ mod jwks_server;
 mod logs;
 mod openapi;
 mod proxy;
+pub mod runtime_api;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;

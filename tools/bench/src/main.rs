@@ -1,6 +1,6 @@
 //! `make bench`, part one: the release bootstraps measured as Lambda runs them.
 //!
-//! For each function it starts a minimal Runtime API on loopback ([`runtime_api`]), spawns the
+//! For each function it starts a minimal Runtime API on loopback ([`testkit::runtime_api`]), spawns the
 //! release bootstrap with production-like configuration (keys from a JWKS endpoint on loopback,
 //! DynamoDB through a counting proxy in front of dynalite, `RUST_LOG=info` with the log lines
 //! discarded), and measures:
@@ -20,13 +20,11 @@
 //!
 //! It prints one markdown table on stdout. Usage: `bench <directory of the bootstraps>`.
 
-mod runtime_api;
-
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use runtime_api::RuntimeApi;
+use testkit::runtime_api::RuntimeApi;
 use testkit::{CountingProxy, JwksServer, local_dynamo};
 
 /// One kind of request: a file of `events/` that answers 200.
@@ -75,6 +73,8 @@ struct Row {
     cpu: Option<Duration>,
     round_trips: f64,
     peak_rss_kib: Option<u64>,
+    /// How much the resident set grew from the first warm invocation to the last.
+    rss_growth_kib: Option<i64>,
 }
 
 /// What every process is started against.
@@ -97,11 +97,12 @@ fn millis(d: Duration) -> String {
     format!("{:.3}", d.as_secs_f64() * 1000.0)
 }
 
-fn peak_rss_kib(pid: u32) -> Option<u64> {
+/// A `/proc/<pid>/status` figure in KiB: `VmHWM:` (peak RSS) or `VmRSS:`.
+fn status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
+        .find(|l| l.starts_with(field))?
         .split_whitespace()
         .nth(1)?
         .parse()
@@ -220,9 +221,11 @@ async fn measure_function(
 
     let mut running = start(setup, function).await?;
     let mut rows = Vec::new();
+    let mut rss_at_start = None;
     for (index, case) in cases.iter().enumerate() {
         let event = event(case)?;
         invoke(&mut running.api, case, &event).await?;
+        rss_at_start = rss_at_start.or_else(|| status_kib(running.pid, "VmRSS:"));
         let requests_before = setup.proxy.requests();
         let cpu_before = cpu_time(running.pid);
         let mut samples = Vec::with_capacity(invocations);
@@ -254,10 +257,14 @@ async fn measure_function(
             cpu,
             round_trips,
             peak_rss_kib: None,
+            rss_growth_kib: None,
         });
     }
     if let Some(last) = rows.last_mut() {
-        last.peak_rss_kib = peak_rss_kib(running.pid);
+        last.peak_rss_kib = status_kib(running.pid, "VmHWM:");
+        last.rss_growth_kib = rss_at_start
+            .zip(status_kib(running.pid, "VmRSS:"))
+            .map(|(start, end)| end as i64 - start as i64);
     }
     let _ = running.child.kill().await;
     Ok(rows)
@@ -298,12 +305,12 @@ async fn main() {
         }
     }
     println!(
-        "| function | case | init (ms) | first invocation (ms) | warm p50 (ms) | warm p99 (ms) | function CPU / invocation (µs) | DynamoDB requests / invocation | peak RSS (MiB) |"
+        "| function | case | init (ms) | first invocation (ms) | warm p50 (ms) | warm p99 (ms) | function CPU / invocation (µs) | DynamoDB requests / invocation | peak RSS (MiB) | RSS growth, all warm invocations (KiB) |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for row in &rows {
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {:.2} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {:.2} | {} | {} |",
             row.function,
             row.case,
             row.init.map(millis).unwrap_or_default(),
@@ -317,10 +324,15 @@ async fn main() {
             row.peak_rss_kib
                 .map(|k| format!("{:.1}", k as f64 / 1024.0))
                 .unwrap_or_default(),
+            row.rss_growth_kib
+                .map(|k| k.to_string())
+                .unwrap_or_default(),
         );
     }
     println!(
         "\nInit and first invocation: median of {cold_starts} fresh processes per function. Warm: \
-         {invocations} invocations per case in one process, after one warm-up."
+         {invocations} invocations per case in one process, after one warm-up; RSS growth is \
+         VmRSS after the last of them less VmRSS after the first warm-up, each invocation with a \
+         trace id of its own, as Lambda sends."
     );
 }

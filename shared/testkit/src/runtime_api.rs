@@ -1,7 +1,12 @@
 //! A minimal Lambda Runtime API on loopback: `GET …/invocation/next` hands out queued events,
 //! `POST …/invocation/{id}/response` and `…/error` report back, `POST …/init/error` reports a
 //! failed init. Enough for `lambda_runtime`; HTTP/1.1 with keep-alive and Content-Length bodies.
+//! Every invocation carries a trace id of its own, as Lambda's do.
+//!
+//! [`Bootstrap`] runs a function's real binary under one, against the test's DynamoDB server.
 
+use std::path::Path;
+use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -83,6 +88,72 @@ impl RuntimeApi {
     }
 }
 
+/// A function's bootstrap process, running under a [`RuntimeApi`] of its own.
+pub struct Bootstrap {
+    child: tokio::process::Child,
+    api: RuntimeApi,
+}
+
+impl Bootstrap {
+    /// Spawns `binary` with the Lambda environment, `TABLE_NAME=table`, the dev issuer and the
+    /// dev JWKS inline, and the SDK pointed at [`crate::local_dynamo`]; waits (up to 30 s) for
+    /// its first poll of the Runtime API.
+    pub async fn spawn(binary: &Path, table: &str) -> Self {
+        let dynamo = crate::local_dynamo();
+        let api = RuntimeApi::start().await.expect("start the Runtime API");
+        let child = tokio::process::Command::new(binary)
+            .env_clear()
+            .env("AWS_LAMBDA_RUNTIME_API", &api.address)
+            .env("AWS_LAMBDA_FUNCTION_NAME", "test")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "local")
+            .env("AWS_SECRET_ACCESS_KEY", "local")
+            .env("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint())
+            .env("TABLE_NAME", table)
+            .env("JWT_ISSUER", admin::DEV_ISSUER)
+            .env("JWT_PUBLIC_KEYS", crate::DEV_JWKS)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
+        let mut bootstrap = Self { child, api };
+        tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            bootstrap.api.next_poll(),
+        )
+        .await
+        .expect("the bootstrap polls the Runtime API within 30 s")
+        .expect("the Runtime API runs");
+        bootstrap
+    }
+
+    /// Sends `event` and waits (up to 30 s) for the answer.
+    pub async fn invoke(&mut self, event: &str) -> Outcome {
+        tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            self.api.invoke(event.to_owned()),
+        )
+        .await
+        .expect("the bootstrap answers within 30 s")
+        .expect("the bootstrap is still running")
+    }
+
+    /// The process's resident set size now, in KiB (`VmRSS`).
+    pub fn rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()?)).ok()?;
+        status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    }
+}
+
 async fn serve(socket: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
     // One write per response and no Nagle delay: a split write would wait for a delayed ACK.
     socket.set_nodelay(true)?;
@@ -134,11 +205,13 @@ async fn serve(socket: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_millis() + 6_000)
                 .unwrap_or(0);
+            // A trace id of its own per invocation, as Lambda sends: a runtime that stores each
+            // one (glibc's setenv does) grows with every invocation.
             let head = format!(
                 "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
-                 lambda-runtime-aws-request-id: bench-{invocation}\r\nlambda-runtime-deadline-ms: {deadline}\r\n\
+                 lambda-runtime-aws-request-id: invocation-{invocation}\r\nlambda-runtime-deadline-ms: {deadline}\r\n\
                  lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:123456789012:function:bench\r\n\
-                 lambda-runtime-trace-id: Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=0\r\n\r\n",
+                 lambda-runtime-trace-id: Root=1-5759e988-{invocation:024x};Sampled=0\r\n\r\n",
                 event.len()
             );
             let mut response = head.into_bytes();

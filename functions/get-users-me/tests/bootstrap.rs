@@ -1,0 +1,55 @@
+//! The real `get-users-me` binary under a local Lambda Runtime API (testkit), against dynalite:
+//! both credential paths and a refusal, as API Gateway receives them.
+
+use std::path::Path;
+
+use admin::demo::ADA_ID;
+use serde_json::Value;
+use testkit::runtime_api::Bootstrap;
+
+/// Sends the event file `name`; the status, the content type and the JSON body.
+async fn send(bootstrap: &mut Bootstrap, name: &str) -> (u64, String, Value) {
+    let path = testkit::workspace_root().join("events").join(name);
+    let event =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let outcome = bootstrap.invoke(&event).await;
+    assert!(
+        !outcome.failed,
+        "{name} was posted as an error: {}",
+        outcome.body
+    );
+    let document: Value = serde_json::from_str(&outcome.body).expect("a JSON response document");
+    let body = document["body"].as_str().expect("a text body");
+    (
+        document["statusCode"].as_u64().expect("a status"),
+        document["headers"]["content-type"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        serde_json::from_str(body).expect("a JSON body"),
+    )
+}
+
+#[tokio::test]
+async fn the_bootstrap_answers_each_credential_path_through_the_runtime_api() {
+    let (_, store) = testkit::local_dynamo().seeded_table().await;
+    let binary = Path::new(env!("CARGO_BIN_EXE_get-users-me"));
+    let mut bootstrap = Bootstrap::spawn(binary, store.table()).await;
+
+    for name in ["get-users-me-jwt.json", "get-users-me-api-key.json"] {
+        let (status, content_type, body) = send(&mut bootstrap, name).await;
+        assert_eq!(
+            (status, content_type.as_str()),
+            (200, "application/vnd.api+json"),
+            "{name}"
+        );
+        assert_eq!(body["data"]["type"], "users", "{name}");
+        assert_eq!(body["data"]["id"], ADA_ID, "{name}");
+    }
+    let (status, _, body) = send(&mut bootstrap, "get-users-me-wrong-secret.json").await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        (body["status"].as_u64(), body["code"].as_u64()),
+        (Some(401), Some(4016))
+    );
+}
