@@ -7,6 +7,7 @@
 //! | attempt timeout | 700 ms | a single GetItem/BatchGetItem answers in single-digit ms |
 //! | operation timeout | 2 s | all attempts together; well under the function timeout |
 //! | retries | standard mode, 3 attempts, 25 ms initial backoff | rides out a blip, not an outage |
+//! | stalled-stream protection | off | the attempt timeout already bounds a stalled response; the throughput monitor cost ~2.5 % of a warm invocation's CPU (perf, BENCHMARKS.md) |
 //!
 //! The endpoint comes from the SDK's own configuration, so `AWS_ENDPOINT_URL_DYNAMODB`
 //! points it at a local server.
@@ -27,6 +28,7 @@ use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
+use aws_config::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
@@ -54,6 +56,7 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .timeout_config(timeouts)
         .retry_config(retries)
+        .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
         .http_client(https_client(
             Trust::for_endpoint(endpoint_override().as_deref()).trust_store(),
         ))
