@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 out=$(mktemp -d)
 
-# Two profiles are measured: `release` (opt-level 3, what ships) and `release-small`
-# (opt-level "s"), so the choice between them rests on init, latency and size together.
-profiles="${BENCH_PROFILES:-release release-small}"
+# Two profiles are measured: `release` (opt-level "s", what ships) and `release-o3`
+# (opt-level 3), so the choice between them rests on init, latency and size together.
+profiles="${BENCH_PROFILES:-release release-o3}"
 for profile in $profiles; do
   lambda_dir=target/lambda
   [ "$profile" = release ] || lambda_dir="target/lambda-$profile"

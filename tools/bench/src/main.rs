@@ -18,11 +18,16 @@
 //! The DynamoDB endpoint override is plain HTTP, so the client trusts the same compiled-in
 //! roots as on AWS (store's TLS trust) and init is the production path.
 //!
-//! It prints one markdown table on stdout. Usage: `bench <directory of the bootstraps>`.
+//! Then it times the same DynamoDB requests sent straight to the server, without the SDK or a
+//! function ([`store_alone`]): the floor under the warm latencies.
+//!
+//! It prints markdown tables on stdout. Usage: `bench <directory of the bootstraps>`.
 
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
+
+mod store_alone;
 
 use testkit::runtime_api::RuntimeApi;
 use testkit::{CountingProxy, JwksServer, local_dynamo};
@@ -335,4 +340,27 @@ async fn main() {
          VmRSS after the last of them less VmRSS after the first warm-up, each invocation with a \
          trace id of its own, as Lambda sends."
     );
+
+    let alone =
+        match store_alone::measure(local_dynamo().endpoint(), &setup.table, invocations).await {
+            Ok(rows) => rows,
+            Err(why) => {
+                eprintln!("bench: the store alone: {why}");
+                std::process::exit(1);
+            }
+        };
+    println!(
+        "\nThe same DynamoDB requests sent straight to the server (hand-written HTTP/1.1 on one \
+         keep-alive connection, no SDK, no proxy), {invocations} each after 100 unmeasured:\n"
+    );
+    println!("| request | server p50 (ms) | server p99 (ms) |");
+    println!("|---|---|---|");
+    for row in alone {
+        println!(
+            "| {} | {} | {} |",
+            row.request,
+            millis(row.p50),
+            millis(row.p99)
+        );
+    }
 }
