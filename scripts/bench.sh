@@ -44,7 +44,7 @@ for p in profiles:
         print(f"| `{p}` | {f} | {x86/1e6:.2f} MB | {arm/1e6:.2f} MB | {os.path.getsize(z)/1e6:.2f} MB |")
 print("\n## The bootstraps under a local Runtime API\n")
 print("Init is process start to the first poll of the Runtime API; latencies are from handing out the "
-      "event to receiving the response, against dynalite on loopback through a counting proxy; keys "
+      "event to receiving the response, against dynalite on loopback (straight, no proxy in between); keys "
       "come from a JWKS endpoint on loopback (fetched during the first invocation).\n")
 for p in profiles:
     print(f"### `{p}` profile (x86_64)\n")

@@ -2,8 +2,7 @@
 //!
 //! For each function it starts a minimal Runtime API on loopback ([`testkit::runtime_api`]), spawns the
 //! release bootstrap with production-like configuration (keys from a JWKS endpoint on loopback,
-//! DynamoDB through a counting proxy in front of dynalite, `RUST_LOG=info` with the log lines
-//! discarded), and measures:
+//! DynamoDB on dynalite, `RUST_LOG=info` with the log lines discarded), and measures:
 //!
 //! - init: from spawning the process to its first poll of `…/invocation/next`, the median of
 //!   `BENCH_COLD_STARTS` (default 20) fresh processes;
@@ -12,7 +11,9 @@
 //! - warm: p50 and p99 over `BENCH_INVOCATIONS` (default 1,000) invocations per case, in one
 //!   process, after one discarded warm-up invocation;
 //! - the function's CPU time per warm invocation (all its threads, from `/proc`);
-//! - DynamoDB requests per invocation, counted on the wire by the proxy;
+//! - DynamoDB requests per invocation, counted on the wire by a counting proxy in front of
+//!   dynalite, in a process of its own (`COUNTED_INVOCATIONS` per case), so that the proxy's hop
+//!   is not in the latencies;
 //! - peak RSS (`VmHWM`) of the warm process after all its cases.
 //!
 //! The DynamoDB endpoint override is plain HTTP, so the client trusts the same compiled-in
@@ -142,9 +143,12 @@ fn log_sink() -> Stdio {
     }
 }
 
-/// Spawns `function`'s bootstrap with production-like configuration and waits for its first
-/// poll of the Runtime API.
-async fn start(setup: &Setup, function: &str) -> Result<Running, String> {
+/// Invocations per case whose DynamoDB requests the proxy counts.
+const COUNTED_INVOCATIONS: usize = 50;
+
+/// Spawns `function`'s bootstrap with production-like configuration, DynamoDB at `endpoint`,
+/// and waits for its first poll of the Runtime API.
+async fn start(setup: &Setup, function: &str, endpoint: &str) -> Result<Running, String> {
     let mut api = RuntimeApi::start().await.map_err(|e| e.to_string())?;
     let bootstrap = setup.directory.join(function);
     let spawned = Instant::now();
@@ -159,7 +163,7 @@ async fn start(setup: &Setup, function: &str) -> Result<Running, String> {
         .env("AWS_REGION", "us-east-1")
         .env("AWS_ACCESS_KEY_ID", "bench")
         .env("AWS_SECRET_ACCESS_KEY", "bench")
-        .env("AWS_ENDPOINT_URL_DYNAMODB", setup.proxy.endpoint())
+        .env("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
         .env("TABLE_NAME", &setup.table)
         .env("JWT_ISSUER", "https://dev.current-user.invalid")
         .env("JWKS_URL", setup.jwks.url())
@@ -206,6 +210,23 @@ async fn invoke(api: &mut RuntimeApi, case: &Case, event: &str) -> Result<Durati
     Ok(outcome.answered.duration_since(outcome.sent))
 }
 
+/// DynamoDB requests per invocation of each case, counted by the proxy in a process of their own.
+async fn count_round_trips(setup: &Setup, cases: &[&Case]) -> Result<Vec<f64>, String> {
+    let mut running = start(setup, cases[0].function, setup.proxy.endpoint()).await?;
+    let mut counts = Vec::new();
+    for case in cases {
+        let event = event(case)?;
+        invoke(&mut running.api, case, &event).await?;
+        let requests_before = setup.proxy.requests();
+        for _ in 0..COUNTED_INVOCATIONS {
+            invoke(&mut running.api, case, &event).await?;
+        }
+        counts.push((setup.proxy.requests() - requests_before) as f64 / COUNTED_INVOCATIONS as f64);
+    }
+    let _ = running.child.kill().await;
+    Ok(counts)
+}
+
 async fn measure_function(
     setup: &Setup,
     function: &'static str,
@@ -216,29 +237,28 @@ async fn measure_function(
     let first_case = cases.first().ok_or("no cases")?;
     let first_event = event(first_case)?;
 
+    let round_trips = count_round_trips(setup, &cases).await?;
+    let store = local_dynamo().endpoint();
     let (mut inits, mut firsts) = (Vec::new(), Vec::new());
     for _ in 0..cold_starts {
-        let mut running = start(setup, function).await?;
+        let mut running = start(setup, function, store).await?;
         inits.push(running.init);
         firsts.push(invoke(&mut running.api, first_case, &first_event).await?);
         let _ = running.child.kill().await;
     }
 
-    let mut running = start(setup, function).await?;
+    let mut running = start(setup, function, store).await?;
     let mut rows = Vec::new();
     let mut rss_at_start = None;
     for (index, case) in cases.iter().enumerate() {
         let event = event(case)?;
         invoke(&mut running.api, case, &event).await?;
         rss_at_start = rss_at_start.or_else(|| status_kib(running.pid, "VmRSS:"));
-        let requests_before = setup.proxy.requests();
         let cpu_before = cpu_time(running.pid);
         let mut samples = Vec::with_capacity(invocations);
         for _ in 0..invocations {
             samples.push(invoke(&mut running.api, case, &event).await?);
         }
-        let round_trips =
-            (setup.proxy.requests() - requests_before) as f64 / invocations.max(1) as f64;
         let cpu = cpu_before
             .zip(cpu_time(running.pid))
             .map(|(before, after)| after.saturating_sub(before) / invocations.max(1) as u32);
@@ -260,7 +280,7 @@ async fn measure_function(
             p50: percentile(&samples, 0.50),
             p99: percentile(&samples, 0.99),
             cpu,
-            round_trips,
+            round_trips: round_trips[index],
             peak_rss_kib: None,
             rss_growth_kib: None,
         });
@@ -338,7 +358,9 @@ async fn main() {
         "\nInit and first invocation: median of {cold_starts} fresh processes per function. Warm: \
          {invocations} invocations per case in one process, after one warm-up; RSS growth is \
          VmRSS after the last of them less VmRSS after the first warm-up, each invocation with a \
-         trace id of its own, as Lambda sends."
+         trace id of its own, as Lambda sends. DynamoDB requests: counted by a proxy in front of \
+         the server over {COUNTED_INVOCATIONS} invocations per case, in a process of their own; \
+         the latencies are measured without the proxy."
     );
 
     let alone =
