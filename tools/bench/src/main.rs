@@ -211,8 +211,12 @@ async fn invoke(api: &mut RuntimeApi, case: &Case, event: &str) -> Result<Durati
 }
 
 /// DynamoDB requests per invocation of each case, counted by the proxy in a process of their own.
-async fn count_round_trips(setup: &Setup, cases: &[&Case]) -> Result<Vec<f64>, String> {
-    let mut running = start(setup, cases[0].function, setup.proxy.endpoint()).await?;
+async fn count_round_trips(
+    setup: &Setup,
+    function: &str,
+    cases: &[&Case],
+) -> Result<Vec<f64>, String> {
+    let mut running = start(setup, function, setup.proxy.endpoint()).await?;
     let mut counts = Vec::new();
     for case in cases {
         let event = event(case)?;
@@ -237,7 +241,7 @@ async fn measure_function(
     let first_case = cases.first().ok_or("no cases")?;
     let first_event = event(first_case)?;
 
-    let round_trips = count_round_trips(setup, &cases).await?;
+    let round_trips = count_round_trips(setup, function, &cases).await?;
     let store = local_dynamo().endpoint();
     let (mut inits, mut firsts) = (Vec::new(), Vec::new());
     for _ in 0..cold_starts {
