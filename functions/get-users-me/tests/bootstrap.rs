@@ -5,6 +5,7 @@ use std::path::Path;
 
 use admin::demo::ADA_ID;
 use serde_json::Value;
+use testkit::CountingProxy;
 use testkit::runtime_api::Bootstrap;
 
 /// Sends the event file `name`; the status, the content type and the JSON body.
@@ -52,4 +53,32 @@ async fn the_bootstrap_answers_each_credential_path_through_the_runtime_api() {
         (body["status"].as_u64(), body["code"].as_u64()),
         (Some(401), Some(4016))
     );
+}
+
+/// `gateway::runtime` does not set `_X_AMZN_TRACE_ID`, so the SDK cannot copy it; each
+/// invocation's trace id must still reach every DynamoDB request it makes, as X-Ray needs.
+#[tokio::test]
+async fn each_invocation_s_trace_id_reaches_its_dynamodb_requests() {
+    let (_, store) = testkit::local_dynamo().seeded_table().await;
+    let proxy = CountingProxy::start(testkit::local_dynamo().endpoint()).await;
+    let binary = Path::new(env!("CARGO_BIN_EXE_get-users-me"));
+    let mut bootstrap = Bootstrap::spawn_through(binary, store.table(), proxy.endpoint()).await;
+
+    let mut handed_out = Vec::new();
+    for name in ["get-users-me-jwt.json", "get-users-me-api-key.json"] {
+        let path = testkit::workspace_root().join("events").join(name);
+        let event = std::fs::read_to_string(&path).expect("the event file");
+        let outcome = bootstrap.invoke(&event).await;
+        let document: Value = serde_json::from_str(&outcome.body).expect("a response document");
+        assert_eq!(document["statusCode"], 200, "{name}: {}", outcome.body);
+        handed_out.push(outcome.trace_id);
+    }
+    let (jwt, api_key) = (&handed_out[0], &handed_out[1]);
+    assert_ne!(jwt, api_key);
+    // One request on the JWT path, two on the API-key path, each with its invocation's id.
+    assert_eq!(
+        proxy.trace_ids(),
+        vec![jwt.clone(), api_key.clone(), api_key.clone()]
+    );
+    assert_eq!(proxy.requests(), 3);
 }

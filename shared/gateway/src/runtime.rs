@@ -12,10 +12,11 @@
 //! `lambda_http`'s adapter, the response and error posts to the Runtime API, the panic guard) and
 //! its tracing span. It takes that stack out of a [`Runtime`] with a [`Layer`] that keeps the
 //! service it is given, and drives it with its own loop: `GET …/invocation/next`, build the
-//! [`Context`], call the stack. What this loop leaves out: the `_X_AMZN_TRACE_ID` variable (the
-//! trace id stays in the request's context; this template does not turn on X-Ray, and a team that
-//! does loses only the SDK's trace header on DynamoDB calls) and the SnapStart hooks (SnapStart
-//! does not apply to `provided.al2023` functions).
+//! [`Context`], call the stack within the invocation's trace id ([`store::trace`], which puts it
+//! on the DynamoDB requests as the SDK does from `_X_AMZN_TRACE_ID`). What this loop leaves out:
+//! the `_X_AMZN_TRACE_ID` variable itself (code that reads it, which this project has none of,
+//! sees no trace id) and the SnapStart hooks (SnapStart does not apply to `provided.al2023`
+//! functions).
 
 use std::cell::Cell;
 use std::fmt::Debug;
@@ -40,7 +41,8 @@ const DEADLINE: &str = "lambda-runtime-deadline-ms";
 const NEXT: &str = "/2018-06-01/runtime/invocation/next";
 
 /// Polls the Lambda Runtime API and answers each invocation with `handler`, as
-/// `lambda_http::run` does but without setting `_X_AMZN_TRACE_ID` (see the module docs).
+/// `lambda_http::run` does but without setting `_X_AMZN_TRACE_ID`: the trace id reaches the
+/// DynamoDB requests through [`store::trace::within_invocation`] (see the module docs).
 ///
 /// Returns when the Runtime API cannot be reached or sends an invocation without its id or
 /// deadline: the process then exits and Lambda starts a new one, as with `lambda_runtime`.
@@ -77,14 +79,14 @@ where
             return Err("the Runtime API sent an invocation without its deadline".into());
         }
         let context = Context::new(request_id, config.clone(), &parts.headers)?;
+        let trace_id = context.xray_trace_id.clone();
         poll_fn(|cx| service.poll_ready(cx)).await?;
-        service
-            .call(LambdaInvocation {
-                parts,
-                body,
-                context,
-            })
-            .await?;
+        let invocation = service.call(LambdaInvocation {
+            parts,
+            body,
+            context,
+        });
+        store::trace::within_invocation(trace_id, invocation).await?;
     }
 }
 

@@ -123,9 +123,15 @@ fn https_client(roots: TrustStore) -> SharedHttpClient {
     }
 }
 
-/// A DynamoDB client from the environment (see [`sdk_config`]).
+/// The DynamoDB client configuration from `sdk`, with the invocation's trace header on every
+/// request ([`crate::trace::TraceHeader`]); callers may still override the endpoint.
+pub fn dynamodb_config(sdk: &aws_config::SdkConfig) -> aws_sdk_dynamodb::config::Builder {
+    aws_sdk_dynamodb::config::Builder::from(sdk).interceptor(crate::trace::TraceHeader)
+}
+
+/// A DynamoDB client from the environment (see [`sdk_config`] and [`dynamodb_config`]).
 pub async fn dynamodb_client() -> aws_sdk_dynamodb::Client {
-    aws_sdk_dynamodb::Client::new(&sdk_config().await)
+    aws_sdk_dynamodb::Client::from_conf(dynamodb_config(&sdk_config().await).build())
 }
 
 #[cfg(test)]

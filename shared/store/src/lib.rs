@@ -1,5 +1,5 @@
-//! DynamoDB access: the key design, item mapping, the table definition, and the reads the
-//! functions make.
+//! DynamoDB access: the key design, item mapping, the table definition, the reads the functions
+//! make, and the invocation's trace id on each request ([`trace`]).
 //!
 //! # Key design
 //!
@@ -40,6 +40,7 @@ mod dynamo;
 mod error;
 pub mod keys;
 pub mod table;
+pub mod trace;
 
 use std::future::Future;
 

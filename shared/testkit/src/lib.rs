@@ -139,7 +139,7 @@ pub async fn unreachable_store() -> DynamoStore {
     local_dynamo();
     let config = store::client::sdk_config().await;
     let client = aws_sdk_dynamodb::Client::from_conf(
-        aws_sdk_dynamodb::config::Builder::from(&config)
+        store::client::dynamodb_config(&config)
             .endpoint_url("http://127.0.0.1:9")
             .build(),
     );

@@ -1,5 +1,5 @@
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -22,12 +22,21 @@ pub enum Fault {
 
 /// A TCP proxy on loopback in front of the DynamoDB server. It counts the DynamoDB requests
 /// (HTTP requests carrying `X-Amz-Target`) passing through it, so round trips are measured on
-/// the wire, and it can inject faults. It runs on the current runtime until the test ends.
+/// the wire, records the `X-Amzn-Trace-Id` headers of those it relays, and can inject faults.
+/// It runs on the current runtime until the test ends.
 #[derive(Debug, Clone)]
 pub struct CountingProxy {
     endpoint: String,
     requests: Arc<AtomicUsize>,
     fault: Arc<AtomicU8>,
+    trace_ids: Arc<Mutex<Vec<String>>>,
+}
+
+/// What the proxy's connections report to it.
+#[derive(Debug, Clone)]
+struct Tally {
+    requests: Arc<AtomicUsize>,
+    trace_ids: Arc<Mutex<Vec<String>>>,
 }
 
 impl CountingProxy {
@@ -41,19 +50,23 @@ impl CountingProxy {
             .await
             .expect("bind the proxy");
         let endpoint = format!("http://{}", listener.local_addr().expect("proxy address"));
-        let requests = Arc::new(AtomicUsize::new(0));
+        let tally = Tally {
+            requests: Arc::new(AtomicUsize::new(0)),
+            trace_ids: Arc::new(Mutex::new(Vec::new())),
+        };
         let fault = Arc::new(AtomicU8::new(Fault::None as u8));
-        let (counter, mode) = (requests.clone(), fault.clone());
+        let (connections, mode) = (tally.clone(), fault.clone());
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
-                let (upstream, counter, mode) = (upstream.clone(), counter.clone(), mode.clone());
-                tokio::spawn(async move { serve(client, &upstream, counter, mode).await });
+                let (upstream, tally, mode) = (upstream.clone(), connections.clone(), mode.clone());
+                tokio::spawn(async move { serve(client, &upstream, tally, mode).await });
             }
         });
         Self {
             endpoint,
-            requests,
+            requests: tally.requests,
             fault,
+            trace_ids: tally.trace_ids,
         }
     }
 
@@ -67,6 +80,15 @@ impl CountingProxy {
         self.requests.load(Ordering::SeqCst)
     }
 
+    /// The `X-Amzn-Trace-Id` values of the requests relayed so far, in order (a request without
+    /// one adds nothing).
+    pub fn trace_ids(&self) -> Vec<String> {
+        self.trace_ids
+            .lock()
+            .map(|ids| ids.clone())
+            .unwrap_or_default()
+    }
+
     /// Injects `fault` into the next connections and requests (`Fault::None` to recover).
     pub fn inject(&self, fault: Fault) {
         self.fault.store(fault as u8, Ordering::SeqCst);
@@ -76,7 +98,7 @@ impl CountingProxy {
     pub async fn client(&self) -> aws_sdk_dynamodb::Client {
         let config = store::client::sdk_config().await;
         aws_sdk_dynamodb::Client::from_conf(
-            aws_sdk_dynamodb::config::Builder::from(&config)
+            store::client::dynamodb_config(&config)
                 .endpoint_url(&self.endpoint)
                 .build(),
         )
@@ -93,12 +115,7 @@ fn current(mode: &AtomicU8) -> Fault {
     }
 }
 
-async fn serve(
-    mut client: TcpStream,
-    upstream: &str,
-    counter: Arc<AtomicUsize>,
-    mode: Arc<AtomicU8>,
-) {
+async fn serve(mut client: TcpStream, upstream: &str, tally: Tally, mode: Arc<AtomicU8>) {
     match current(&mode) {
         Fault::Refuse => {}
         Fault::Hang => {
@@ -110,10 +127,10 @@ async fn serve(
                 }
             }
         }
-        Fault::ServerError | Fault::Throttle => answer_errors(client, &counter, &mode).await,
+        Fault::ServerError | Fault::Throttle => answer_errors(client, &tally.requests, &mode).await,
         Fault::None => {
             if let Ok(server) = TcpStream::connect(upstream).await {
-                relay(client, server, counter, mode).await;
+                relay(client, server, tally, mode).await;
             }
         }
     }
@@ -146,6 +163,7 @@ async fn answer_errors(mut client: TcpStream, counter: &AtomicUsize, mode: &Atom
 }
 
 const NEEDLE: &[u8] = b"x-amz-target:";
+const TRACE_HEADER: &str = "x-amzn-trace-id:";
 
 fn count_requests(bytes: &[u8]) -> usize {
     bytes
@@ -155,24 +173,53 @@ fn count_requests(bytes: &[u8]) -> usize {
         .count()
 }
 
+/// Bytes of a request stream seen in chunks, handed on in whole lines, so a header split
+/// between two reads is counted and read once, whole.
+#[derive(Default)]
+struct LineBuffer {
+    partial: Vec<u8>,
+}
+
+impl LineBuffer {
+    /// A request body (JSON, no line breaks) waits here until the next request's first line;
+    /// past this the waiting bytes are dropped, as no header line is that long.
+    const LIMIT: usize = 256 * 1024;
+
+    /// Adds `chunk` and returns the lines it completes (line breaks included).
+    fn complete_lines(&mut self, chunk: &[u8]) -> Vec<u8> {
+        self.partial.extend_from_slice(chunk);
+        let Some(last_break) = self.partial.iter().rposition(|b| *b == b'\n') else {
+            if self.partial.len() > Self::LIMIT {
+                self.partial.clear();
+            }
+            return Vec::new();
+        };
+        let rest = self.partial.split_off(last_break + 1);
+        std::mem::replace(&mut self.partial, rest)
+    }
+}
+
+/// The `X-Amzn-Trace-Id` values among whole header `lines`.
+fn trace_ids(lines: &[u8]) -> impl Iterator<Item = String> + '_ {
+    lines.split(|b| *b == b'\n').filter_map(|line| {
+        let line = std::str::from_utf8(line).ok()?.trim_end_matches('\r');
+        let name = line.get(..TRACE_HEADER.len())?;
+        name.eq_ignore_ascii_case(TRACE_HEADER)
+            .then(|| line[TRACE_HEADER.len()..].trim().to_owned())
+    })
+}
+
 /// Relays until either side closes, or a fault is injected: then the connection is dropped, so
 /// the client's next attempt opens a new one and meets the fault (pooled keep-alive
 /// connections included).
-async fn relay(
-    client: TcpStream,
-    server: TcpStream,
-    counter: Arc<AtomicUsize>,
-    mode: Arc<AtomicU8>,
-) {
+async fn relay(client: TcpStream, server: TcpStream, tally: Tally, mode: Arc<AtomicU8>) {
     // Forward each chunk at once: Nagle's algorithm would hold small writes for a delayed ACK.
     let _ = (client.set_nodelay(true), server.set_nodelay(true));
     let (mut client_read, mut client_write) = client.into_split();
     let (mut server_read, mut server_write) = server.into_split();
     let upstream = async move {
         let mut buffer = vec![0u8; 16 * 1024];
-        // The tail of the previous read (shorter than the needle, so never counted twice), so a
-        // header split across two reads still counts.
-        let mut carry: Vec<u8> = Vec::new();
+        let mut lines = LineBuffer::default();
         loop {
             let read = match client_read.read(&mut buffer).await {
                 Ok(0) | Err(_) => break,
@@ -181,10 +228,13 @@ async fn relay(
             if current(&mode) != Fault::None {
                 break;
             }
-            let mut window = std::mem::take(&mut carry);
-            window.extend_from_slice(&buffer[..read]);
-            counter.fetch_add(count_requests(&window), Ordering::SeqCst);
-            carry = window[window.len().saturating_sub(NEEDLE.len() - 1)..].to_vec();
+            let whole = lines.complete_lines(&buffer[..read]);
+            tally
+                .requests
+                .fetch_add(count_requests(&whole), Ordering::SeqCst);
+            if let Ok(mut seen) = tally.trace_ids.lock() {
+                seen.extend(trace_ids(&whole));
+            }
             if server_write.write_all(&buffer[..read]).await.is_err() {
                 break;
             }
@@ -196,5 +246,40 @@ async fn relay(
     tokio::select! {
         _ = upstream => {}
         _ = downstream => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REQUEST: &[u8] = b"POST / HTTP/1.1\r\nx-amz-target: DynamoDB_20120810.GetItem\r\n\
+        X-Amzn-Trace-Id: Root=1-5759e988-000000000000000000000001;Sampled=0\r\n\
+        content-length: 2\r\n\r\n{}";
+
+    /// Feeds `stream` in chunks of `size` bytes; the requests counted and the trace ids read.
+    fn read_in_chunks(stream: &[u8], size: usize) -> (usize, Vec<String>) {
+        let mut lines = LineBuffer::default();
+        let (mut requests, mut ids) = (0, Vec::new());
+        for chunk in stream.chunks(size) {
+            let whole = lines.complete_lines(chunk);
+            requests += count_requests(&whole);
+            ids.extend(trace_ids(&whole));
+        }
+        (requests, ids)
+    }
+
+    #[test]
+    fn headers_split_between_reads_are_counted_and_read_once_whole() {
+        let stream = [REQUEST, REQUEST].concat();
+        for size in 1..=stream.len() {
+            let (requests, ids) = read_in_chunks(&stream, size);
+            assert_eq!(requests, 2, "chunks of {size}");
+            assert_eq!(
+                ids,
+                vec!["Root=1-5759e988-000000000000000000000001;Sampled=0"; 2],
+                "chunks of {size}"
+            );
+        }
     }
 }

@@ -26,6 +26,8 @@ pub struct Outcome {
     pub failed: bool,
     /// The answer's body (the API Gateway response document).
     pub body: String,
+    /// The trace id the invocation was handed (`Lambda-Runtime-Trace-Id`).
+    pub trace_id: String,
 }
 
 /// The emulator's handle.
@@ -41,7 +43,8 @@ struct Shared {
     events: Mutex<mpsc::Receiver<String>>,
     outcomes: mpsc::Sender<Outcome>,
     polls: mpsc::Sender<Instant>,
-    sent: Mutex<Option<Instant>>,
+    /// When the invocation in progress was handed out, and its trace id.
+    sent: Mutex<Option<(Instant, String)>>,
     invocations: AtomicU64,
 }
 
@@ -99,7 +102,12 @@ impl Bootstrap {
     /// dev JWKS inline, and the SDK pointed at [`crate::local_dynamo`]; waits (up to 30 s) for
     /// its first poll of the Runtime API.
     pub async fn spawn(binary: &Path, table: &str) -> Self {
-        let dynamo = crate::local_dynamo();
+        Self::spawn_through(binary, table, crate::local_dynamo().endpoint()).await
+    }
+
+    /// [`Bootstrap::spawn`] with the SDK pointed at `dynamodb_endpoint` (a proxy in front of
+    /// [`crate::local_dynamo`], say).
+    pub async fn spawn_through(binary: &Path, table: &str, dynamodb_endpoint: &str) -> Self {
         let api = RuntimeApi::start().await.expect("start the Runtime API");
         let child = tokio::process::Command::new(binary)
             .env_clear()
@@ -110,7 +118,7 @@ impl Bootstrap {
             .env("AWS_REGION", "us-east-1")
             .env("AWS_ACCESS_KEY_ID", "local")
             .env("AWS_SECRET_ACCESS_KEY", "local")
-            .env("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint())
+            .env("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_endpoint)
             .env("TABLE_NAME", table)
             .env("JWT_ISSUER", admin::DEV_ISSUER)
             .env("JWT_PUBLIC_KEYS", crate::DEV_JWKS)
@@ -207,20 +215,26 @@ async fn serve(socket: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
                 .unwrap_or(0);
             // A trace id of its own per invocation, as Lambda sends: a runtime that stores each
             // one (glibc's setenv does) grows with every invocation.
+            let trace_id = format!("Root=1-5759e988-{invocation:024x};Sampled=0");
             let head = format!(
                 "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
                  lambda-runtime-aws-request-id: invocation-{invocation}\r\nlambda-runtime-deadline-ms: {deadline}\r\n\
                  lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:123456789012:function:bench\r\n\
-                 lambda-runtime-trace-id: Root=1-5759e988-{invocation:024x};Sampled=0\r\n\r\n",
+                 lambda-runtime-trace-id: {trace_id}\r\n\r\n",
                 event.len()
             );
             let mut response = head.into_bytes();
             response.extend_from_slice(event.as_bytes());
-            *shared.sent.lock().await = Some(Instant::now());
+            *shared.sent.lock().await = Some((Instant::now(), trace_id));
             write.write_all(&response).await?;
         } else if path.contains("/invocation/") {
             let answered = Instant::now();
-            let sent = shared.sent.lock().await.take().unwrap_or(answered);
+            let (sent, trace_id) = shared
+                .sent
+                .lock()
+                .await
+                .take()
+                .unwrap_or((answered, String::new()));
             write
                 .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n")
                 .await?;
@@ -229,6 +243,7 @@ async fn serve(socket: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
                 answered,
                 failed: path.ends_with("/error"),
                 body: String::from_utf8_lossy(&body).into_owned(),
+                trace_id,
             };
             let _ = shared.outcomes.send(outcome).await;
         } else {
@@ -242,6 +257,7 @@ async fn serve(socket: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
                 answered: now,
                 failed: true,
                 body: String::from_utf8_lossy(&body).into_owned(),
+                trace_id: String::new(),
             };
             let _ = shared.outcomes.send(outcome).await;
         }
