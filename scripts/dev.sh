@@ -98,5 +98,8 @@ PY
 
 cargo lambda watch --invoke-address "$api_address" --invoke-port "$api_port" &
 watch_pid=$!
-trap 'kill "$watch_pid" 2>/dev/null; wait "$watch_pid" 2>/dev/null' INT TERM EXIT
+stop_watch() { kill "$watch_pid" 2>/dev/null || true; wait "$watch_pid" 2>/dev/null || true; }
+# Ctrl-C is how this is meant to end: stop what was started and report success to make.
+trap 'stop_watch; exit 0' INT TERM
+trap stop_watch EXIT
 wait "$watch_pid"
