@@ -89,8 +89,8 @@ The API is starting on {base}. Try:
   curl -i -H "X-Domain: {seed['tenant_id']}" -H "X-API-KEY: {seed['api_key']['key']}" -H "X-API-SECRET: {seed['api_key']['secret']}" "{base}/users/me?include=profile"
 
   # the same through the Lambda event files
-  cargo lambda invoke get-me --data-file events/get-me.json
-  cargo lambda invoke get-users-me --data-file events/get-users-me-include-profile.json
+  cargo lambda invoke get-me --invoke-port {port} --data-file events/get-me.json
+  cargo lambda invoke get-users-me --invoke-port {port} --data-file events/get-users-me-include-profile.json
 
 Ctrl-C stops the API and the local DynamoDB server.
 """)
@@ -98,8 +98,7 @@ PY
 
 cargo lambda watch --invoke-address "$api_address" --invoke-port "$api_port" &
 watch_pid=$!
-stop_watch() { kill "$watch_pid" 2>/dev/null || true; wait "$watch_pid" 2>/dev/null || true; }
-# Ctrl-C is how this is meant to end: stop what was started and report success to make.
-trap 'stop_watch; exit 0' INT TERM
-trap stop_watch EXIT
+# Ctrl-C is how this is meant to end: stop the watch, report success to make. (dynalite ends with
+# this script, see above; nothing runs after `wait` while the watch lives, so no EXIT trap.)
+trap 'kill "$watch_pid" 2>/dev/null || true; wait "$watch_pid" 2>/dev/null || true; exit 0' INT TERM HUP
 wait "$watch_pid"
