@@ -16,10 +16,12 @@ REGION ?= us-east-1
 dev: tools
 	./scripts/dev.sh
 
-## test: every test: format, lints, template validation, unit and integration tests
-test: node_modules/.installed lint validate
+## test: every test: format, lints, template validation, unit and integration tests, and make dev
+## itself (scripts/dev-check.py: the printed lines answer as they say, Ctrl-C leaves nothing)
+test: tools lint validate
 	cargo test --workspace --all-targets
 	cargo test --workspace --doc
+	./scripts/dev-check.py
 
 lint:
 	cargo fmt --all -- --check
