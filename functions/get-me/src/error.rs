@@ -1,9 +1,9 @@
 //! The errors of `GET /me`, and the one place they become a status, a code and a body.
 
-use auth::CredentialError;
-use gateway::{AccessError, RequestMeta, RouteError};
+use auth::{AccessError, CredentialError};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
+use response::{RequestMeta, RouteError};
 use serde::Serialize;
 
 /// Why `GET /me` did not answer 200. Each variant has a stable integer `code` (README,
@@ -13,7 +13,10 @@ pub enum MeError {
     /// 400, code 4000: credential headers malformed or ambiguous.
     #[error("bad request: {0}")]
     BadRequest(&'static str),
-    /// 401, 404, 405, 500, 503: shared with `/users/me` (codes 4010–4014, 4040, 4050, 5000, 5030).
+    /// 405, code 4050: a method other than GET.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 401, 404, 500, 503: shared with `/users/me` (codes 4010–4014, 4040, 5000, 5030).
     #[error(transparent)]
     Access(#[from] AccessError),
 }
@@ -34,6 +37,7 @@ impl MeError {
     pub fn code(&self) -> u16 {
         match self {
             MeError::BadRequest(_) => 4000,
+            MeError::MethodNotAllowed => 4050,
             MeError::Access(access) => access.code(),
         }
     }
@@ -42,6 +46,7 @@ impl MeError {
     pub fn message(&self) -> &'static str {
         match self {
             MeError::BadRequest(why) => why,
+            MeError::MethodNotAllowed => "Only GET is allowed on /me.",
             MeError::Access(access) => match access {
                 AccessError::MissingCredential => {
                     "A session token is required: the __session cookie or an Authorization: Bearer header."
@@ -54,7 +59,6 @@ impl MeError {
                 | AccessError::ApiKeyRefused(_)
                 | AccessError::IncompleteApiKey => "The credential is not valid.",
                 AccessError::UserNotFound => "The user no longer exists.",
-                AccessError::MethodNotAllowed => "Only GET is allowed on /me.",
                 AccessError::Internal(_) => "Internal error.",
                 AccessError::Unavailable(_) => {
                     "The service is temporarily unavailable; retry shortly."
@@ -68,6 +72,7 @@ impl RouteError for MeError {
     fn status(&self) -> StatusCode {
         match self {
             MeError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            MeError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             MeError::Access(access) => access.status(),
         }
     }
@@ -80,12 +85,12 @@ impl RouteError for MeError {
                 code: self.code(),
             }],
         };
-        gateway::json_response(
+        response::json_response(
             meta,
             status,
             "application/json",
             &body,
-            gateway::response::status_headers(status),
+            response::status_headers(status),
         )
     }
 }
@@ -109,7 +114,7 @@ mod tests {
     fn route_codes_match_their_status() {
         for e in [
             MeError::BadRequest("x"),
-            MeError::Access(AccessError::MethodNotAllowed),
+            MeError::MethodNotAllowed,
             MeError::Access(AccessError::ExpiredToken),
         ] {
             assert_eq!(e.code() / 10, e.status().as_u16(), "{e:?}");

@@ -1,36 +1,115 @@
 //! The `GET /me` handler.
 
-use auth::KeySource;
-use gateway::{AccessError, Answer, Call, Route, Store};
-use lambda_http::http::StatusCode;
+use auth::{AccessError, KeySource, TokenVerifier, session_identity};
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
 use model::MeDocument;
+use response::RequestMeta;
+use store::SessionContextSource;
 
 use crate::MeError;
 
-/// The `GET /me` route.
-pub struct Me;
+/// The route, as the access log names it.
+pub const ROUTE: &str = "GET /me";
 
-impl Route for Me {
-    const NAME: &'static str = "GET /me";
-    type Error = MeError;
+/// Answers one request to `/me`: the user and session of its session token, or the error in
+/// `/me`'s shape. Every outcome is a response, and logged.
+pub async fn get_me(
+    store: &impl SessionContextSource,
+    verifier: &TokenVerifier<impl KeySource>,
+    request: Request,
+) -> Response<Body> {
+    let mut meta = RequestMeta::start(&request, ROUTE);
+    let result = me_document(store, verifier, &request, &mut meta).await;
+    response::finish(&meta, result)
+}
 
-    async fn respond<S: Store, K: KeySource>(call: &mut Call<'_, S, K>) -> Answer<MeError> {
-        let token =
-            auth::session_token(call.request.headers())?.ok_or(AccessError::MissingCredential)?;
-        let claims = call.deps.verify(&token).await?;
-        call.tenant_id = Some(claims.tid.to_string());
-        let identity = gateway::identity::session_identity(&call.deps.store, &claims).await?;
-        let session = identity
-            .session
-            .as_ref()
-            .ok_or(AccessError::SessionNotLive)?;
-        let document = MeDocument::new(&identity.user, session);
-        Ok(gateway::json_response(
-            call.meta,
-            StatusCode::OK,
+async fn me_document(
+    store: &impl SessionContextSource,
+    verifier: &TokenVerifier<impl KeySource>,
+    request: &Request,
+    meta: &mut RequestMeta,
+) -> Result<Response<Body>, MeError> {
+    if request.method() != Method::GET {
+        return Err(MeError::MethodNotAllowed);
+    }
+    let token = auth::session_token(request.headers())?.ok_or(AccessError::MissingCredential)?;
+    let claims = verifier
+        .verify(token.expose())
+        .await
+        .map_err(AccessError::from)?;
+    meta.set_tenant(&claims.tid);
+    let identity = session_identity(store, &claims).await?;
+    let session = identity
+        .session
+        .as_ref()
+        .ok_or(AccessError::SessionNotLive)?;
+    let document = MeDocument::new(&identity.user, session);
+    Ok(response::json_response(
+        meta,
+        StatusCode::OK,
+        "application/json",
+        &document,
+        &[],
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The handler against an in-memory store: no server, no network.
+
+    use devkit::demo::{ADA_ID, ADA_REVOKED_SESSION_ID, ADA_SESSION_ID, GRACE_ID, TENANT_ID};
+    use store::keys::ItemKey;
+    use testkit::{dev_token, dev_verifier, seeded_memory_store};
+
+    use super::*;
+
+    async fn answer(store: &impl SessionContextSource, cookie: &str) -> testkit::Answer {
+        let request = testkit::me_request(&[("cookie", &format!("__session={cookie}"))]);
+        let response = get_me(store, &dev_verifier(), request).await;
+        testkit::checked(response, "/me", "application/json")
+    }
+
+    #[tokio::test]
+    async fn a_live_session_gets_its_user_in_one_read() {
+        let store = seeded_memory_store();
+        let answer = answer(&store, &dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID)).await;
+        assert_eq!(answer.status, 200);
+        assert_eq!(answer.body["data"]["id"], ADA_ID.to_string());
+        assert_eq!(answer.body["session"]["id"], ADA_SESSION_ID.to_string());
+        assert_eq!(store.reads(), 1);
+    }
+
+    #[tokio::test]
+    async fn revoked_foreign_and_gone_are_refused_in_the_route_shape() {
+        let store = seeded_memory_store();
+        let revoked = answer(
+            &store,
+            &dev_token(TENANT_ID, ADA_ID, ADA_REVOKED_SESSION_ID),
+        )
+        .await;
+        assert_eq!((revoked.status, revoked.code()), (401, 4013));
+        let foreign = answer(&store, &dev_token(TENANT_ID, GRACE_ID, ADA_SESSION_ID)).await;
+        assert_eq!((foreign.status, foreign.code()), (401, 4013));
+        store.remove(&ItemKey::user(TENANT_ID, ADA_ID));
+        let gone = answer(&store, &dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID)).await;
+        assert_eq!((gone.status, gone.code()), (404, 4040));
+        let garbage = answer(&store, "not-a-token").await;
+        assert_eq!((garbage.status, garbage.code()), (401, 4011));
+        assert_eq!(store.reads(), 3, "a malformed token reads nothing");
+    }
+
+    #[tokio::test]
+    async fn only_get_is_answered_before_anything_is_read() {
+        let store = seeded_memory_store();
+        let request = testkit::request(Method::POST, "/me", &[]);
+        let response = testkit::checked(
+            get_me(&store, &dev_verifier(), request).await,
+            "/me",
             "application/json",
-            &document,
-            &[],
-        ))
+        );
+        assert_eq!((response.status, response.code()), (405, 4050));
+        assert_eq!(response.headers["allow"], "GET");
+        assert_eq!(store.reads(), 0);
     }
 }

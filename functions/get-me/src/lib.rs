@@ -1,16 +1,18 @@
-//! `GET /me` (seed 000): the current user of a browser or app session.
+//! `GET /me`: the current user of a browser or app session.
 //!
-//! The session token comes from `Authorization: Bearer` or the `__session` cookie (see
-//! `auth::credential`). The token is verified, then tenant, session and user are read in one
+//! - [`handler`]: the request's way from the credential to the document, a plain async function
+//!   of the store, the token verifier and the request;
+//! - [`error`]: [`MeError`], and the one place it becomes a status and a body.
+//!
+//! The session token comes from `Authorization: Bearer` or the `__session` cookie
+//! (`auth::credential`). The token is verified, then tenant, session and user are read in one
 //! round trip; the session must be live, so a revoked session is refused while its token is
-//! still unexpired. The body is `model::MeDocument`; errors are `{"errors":[{message, code}]}`
-//! with the stable codes of [`MeError`].
+//! still unexpired. The body is `model::MeDocument`; errors are `{"errors":[{message, code}]}`.
 
-mod error;
-mod handler;
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod error;
+pub mod handler;
 
 pub use error::MeError;
-pub use handler::Me;
-
-/// `GET /me` with its dependencies, as `main` builds it.
-pub type MeService<S = store::DynamoStore, K = gateway::Keys> = gateway::RouteService<Me, S, K>;
+pub use handler::get_me;

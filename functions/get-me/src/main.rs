@@ -1,15 +1,17 @@
-//! `GET /me` on AWS Lambda: configuration and clients are built once per container, then every
-//! invocation goes to the [`get_me::Me`] route.
+//! `GET /me` on AWS Lambda: the store and the token verifier are built once per container, then
+//! every invocation goes to [`get_me::handler::get_me`].
 
-use gateway::runtime::run;
 use lambda_http::{Error, service_fn};
 
-// One thread: a Lambda sandbox serves one invocation at a time, and with a multi-threaded
-// runtime every DynamoDB answer woke another thread: 1.6-2.6 ms of CPU per warm invocation went
-// to cross-thread wake-ups (perf, BENCHMARKS.md), against ~0.3 ms on one thread.
+// One thread: a Lambda sandbox serves one invocation at a time (BENCHMARKS.md: the
+// multi-threaded runtime spent most of a warm invocation's CPU waking threads).
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    gateway::logging::init();
-    let service = get_me::MeService::from_env().await?;
-    run(service_fn(|request| service.invoke(request))).await
+    bootstrap::logging::init();
+    let config = bootstrap::Config::from_env()?;
+    let (store, verifier) = (&config.store().await, &config.token_verifier());
+    bootstrap::run(service_fn(move |request| async move {
+        Ok::<_, Error>(get_me::handler::get_me(store, verifier, request).await)
+    }))
+    .await
 }

@@ -1,9 +1,9 @@
 //! The real `get-me` binary under a local Lambda Runtime API (testkit), against dynalite: the
-//! wiring in `main`, the poll loop of `gateway::runtime`, and the documents API Gateway gets.
+//! wiring in `main`, the poll loop of `bootstrap::poll_loop`, and the documents API Gateway gets.
 
 use std::path::Path;
 
-use admin::demo::ADA_ID;
+use devkit::demo::ADA_ID;
 use serde_json::Value;
 use testkit::runtime_api::{Bootstrap, Outcome};
 
@@ -31,7 +31,7 @@ async fn the_bootstrap_answers_through_the_runtime_api_and_outlives_a_bad_event(
     assert_eq!(document["statusCode"], 200);
     assert_eq!(document["headers"]["content-type"], "application/json");
     assert_eq!(document["headers"]["cache-control"], "no-store");
-    assert_eq!(body["data"]["id"], ADA_ID);
+    assert_eq!(body["data"]["id"], ADA_ID.to_string());
 
     // Not an API Gateway event: reported to the Runtime API as an invocation error, and the
     // process goes on polling.

@@ -1,21 +1,26 @@
 //! `JWKS_URL` end to end: the route verifies tokens with keys fetched from a JWKS server the
 //! test starts on loopback, through the production configuration and HTTPS-capable fetcher.
 
-use admin::DevKey;
-use admin::demo::{ADA_ID, ADA_SESSION_ID, TENANT_ID};
-use gateway::FunctionConfig;
-use get_me::MeService;
-use lambda_http::Body;
+use auth::{ProviderKeys, TokenVerifier};
+use bootstrap::Config;
+use devkit::DEV_JWKS;
+use devkit::DevKey;
+use devkit::demo::{ADA_ID, ADA_SESSION_ID, TENANT_ID};
+use get_me::get_me;
+use store::DynamoStore;
 use testkit::{JwksServer, dev_jwks_with_only, local_dynamo};
 
-fn config(url: &str, table: &str) -> FunctionConfig {
+/// The route's dependencies, as `main` builds them from the configuration.
+type Service = (DynamoStore, TokenVerifier<ProviderKeys>);
+
+fn config(url: &str, table: &str) -> Config {
     let vars = [
         ("TABLE_NAME", table.to_owned()),
-        ("JWT_ISSUER", admin::DEV_ISSUER.to_owned()),
+        ("JWT_ISSUER", devkit::DEV_ISSUER.to_owned()),
         ("JWKS_URL", url.to_owned()),
         ("JWKS_MIN_REFRESH_SECS", "0".to_owned()),
     ];
-    FunctionConfig::from_lookup(|name| {
+    Config::from_lookup(|name| {
         vars.iter()
             .find(|(k, _)| *k == name)
             .map(|(_, v)| v.clone())
@@ -24,10 +29,10 @@ fn config(url: &str, table: &str) -> FunctionConfig {
 }
 
 fn token(key: DevKey) -> String {
-    let signer = admin::dev_signer(key).unwrap();
-    admin::mint_token(
+    let signer = devkit::dev_signer(key).unwrap();
+    devkit::mint_token(
         &signer,
-        admin::DEV_ISSUER,
+        devkit::DEV_ISSUER,
         None,
         TENANT_ID,
         ADA_ID,
@@ -37,13 +42,13 @@ fn token(key: DevKey) -> String {
     .unwrap()
 }
 
-async fn status(service: &MeService, token: &str) -> (u16, Option<i64>) {
-    let request = lambda_http::http::Request::builder()
-        .uri("https://api.example.com/me")
-        .header("authorization", format!("Bearer {token}"))
-        .body(Body::Empty)
-        .unwrap();
-    let answer = testkit::checked(service.handle(request).await, "/me", "application/json");
+async fn status((store, verifier): &Service, token: &str) -> (u16, Option<i64>) {
+    let request = testkit::me_request(&[("authorization", &testkit::bearer(token))]);
+    let answer = testkit::checked(
+        get_me(store, verifier, request).await,
+        "/me",
+        "application/json",
+    );
     let code = (answer.status != 200).then(|| answer.code());
     (answer.status, code)
 }
@@ -53,7 +58,7 @@ async fn keys_are_fetched_on_first_use_and_follow_rotation() {
     let (_, store) = local_dynamo().seeded_table().await;
     let server = JwksServer::start(&dev_jwks_with_only("dev-es256")).await;
     let config = config(server.url(), store.table());
-    let service = MeService::new(store, config.token_verifier());
+    let service = (store, config.token_verifier());
     assert_eq!(server.requests(), 0, "nothing is fetched at init");
 
     assert_eq!(status(&service, &token(DevKey::Es256)).await, (200, None));
@@ -80,7 +85,7 @@ async fn a_failed_fetch_is_a_503_not_a_500() {
     let server = JwksServer::start("").await;
     server.serve(500, "oops");
     let config = config(server.url(), store.table());
-    let service = MeService::new(store, config.token_verifier());
+    let service = (store, config.token_verifier());
     assert_eq!(
         status(&service, &token(DevKey::Es256)).await,
         (503, Some(5030))
@@ -90,7 +95,7 @@ async fn a_failed_fetch_is_a_503_not_a_500() {
         status(&service, &token(DevKey::Es256)).await,
         (503, Some(5030))
     );
-    server.serve(200, testkit::DEV_JWKS);
+    server.serve(200, DEV_JWKS);
     assert_eq!(
         status(&service, &token(DevKey::Es256)).await,
         (200, None),
@@ -101,31 +106,31 @@ async fn a_failed_fetch_is_a_503_not_a_500() {
 #[tokio::test]
 async fn a_flood_of_unknown_kids_fetches_at_most_once_per_interval() {
     let (_, store) = local_dynamo().seeded_table().await;
-    let server = JwksServer::start(testkit::DEV_JWKS).await;
+    let server = JwksServer::start(DEV_JWKS).await;
     let vars = [
         ("TABLE_NAME", store.table().to_owned()),
-        ("JWT_ISSUER", admin::DEV_ISSUER.to_owned()),
+        ("JWT_ISSUER", devkit::DEV_ISSUER.to_owned()),
         ("JWKS_URL", server.url().to_owned()),
     ];
-    let config = FunctionConfig::from_lookup(|name| {
+    let config = Config::from_lookup(|name| {
         vars.iter()
             .find(|(k, _)| *k == name)
             .map(|(_, v)| v.clone())
     })
     .unwrap();
-    let service = MeService::new(store, config.token_verifier());
+    let service = (store, config.token_verifier());
     assert_eq!(status(&service, &token(DevKey::Es256)).await, (200, None));
-    let forged = auth::TokenSigner::es256(
-        include_bytes!("../../../dev/keys/test-foreign-es256-private.pem"),
+    let forged = devkit::TokenSigner::es256(
+        devkit::TEST_FOREIGN_ES256_PRIVATE_KEY.as_bytes(),
         "attacker-kid",
     )
     .unwrap();
     for i in 0..50 {
-        let mut claims = auth::TokenClaims::for_session(
-            admin::DEV_ISSUER,
-            TENANT_ID.parse().unwrap(),
-            ADA_ID.parse().unwrap(),
-            ADA_SESSION_ID.parse().unwrap(),
+        let mut claims = devkit::TokenClaims::for_session(
+            devkit::DEV_ISSUER,
+            TENANT_ID,
+            ADA_ID,
+            ADA_SESSION_ID,
             60,
         );
         claims.iat += i;

@@ -2,23 +2,38 @@
 //! Every body is validated against openapi.yaml; every response must carry the security
 //! headers.
 
-use admin::demo::{
+use auth::{ProviderKeys, TokenVerifier};
+use aws_sdk_dynamodb::types::AttributeValue;
+use devkit::demo::{
     ADA_ID, ADA_REVOKED_SESSION_ID, ADA_SESSION_ID, GRACE_ID, GRACE_SESSION_ID, TENANT_ID,
 };
-use aws_sdk_dynamodb::types::AttributeValue;
-use get_me::MeService;
-use lambda_http::http::{HeaderValue, Method};
-use lambda_http::{Body, Request};
-use model::{Session, Timestamp};
+use get_me::get_me;
+use lambda_http::http::Method;
+use lambda_http::{Body, Request, Response};
+use model::{Session, SessionId, TenantId, Timestamp};
 use serde_json::{Value, json};
 use store::DynamoStore;
 use testkit::{Answer, dev_token, dev_verifier, local_dynamo};
 
-type Service = MeService;
+/// The route's dependencies, built once per test as `main` builds them once per container.
+struct Service {
+    store: DynamoStore,
+    verifier: TokenVerifier<ProviderKeys>,
+}
 
-async fn service() -> (Service, admin::Admin, DynamoStore) {
+impl Service {
+    async fn handle(&self, request: Request) -> Response<Body> {
+        get_me(&self.store, &self.verifier, request).await
+    }
+}
+
+async fn service() -> (Service, accounts::Admin, DynamoStore) {
     let (admin, store) = local_dynamo().seeded_table().await;
-    (MeService::new(store.clone(), dev_verifier()), admin, store)
+    let service = Service {
+        store: store.clone(),
+        verifier: dev_verifier(),
+    };
+    (service, admin, store)
 }
 
 async fn call(service: &Service, request: Request) -> Answer {
@@ -30,13 +45,7 @@ fn get(headers: &[(&str, &[u8])]) -> Request {
 }
 
 fn request(method: Method, headers: &[(&str, &[u8])]) -> Request {
-    let mut builder = lambda_http::http::Request::builder()
-        .method(method)
-        .uri("https://api.example.com/me");
-    for (name, value) in headers {
-        builder = builder.header(*name, HeaderValue::from_bytes(value).expect("header value"));
-    }
-    builder.body(Body::Empty).expect("request")
+    testkit::request(method, "/me", headers)
 }
 
 fn cookie(token: &str) -> Vec<u8> {
@@ -44,7 +53,7 @@ fn cookie(token: &str) -> Vec<u8> {
 }
 
 fn bearer(token: &str) -> Vec<u8> {
-    format!("Bearer {token}").into_bytes()
+    testkit::bearer(token).into_bytes()
 }
 
 #[tokio::test]
@@ -64,8 +73,14 @@ async fn every_get_me_event_answers_as_named() {
         service.handle(r)
     })
     .await;
-    assert_eq!(answers["get-me.json"].body["data"]["id"], ADA_ID);
-    assert_eq!(answers["get-me-bearer.json"].body["data"]["id"], GRACE_ID);
+    assert_eq!(
+        answers["get-me.json"].body["data"]["id"],
+        ADA_ID.to_string()
+    );
+    assert_eq!(
+        answers["get-me-bearer.json"].body["data"]["id"],
+        GRACE_ID.to_string()
+    );
 }
 
 #[tokio::test]
@@ -81,8 +96,8 @@ async fn the_cookie_gives_the_full_seed_000_document() {
         json!({"id": ADA_SESSION_ID, "created_at": "2024-06-01T12:00:00Z", "updated_at": "2024-06-01T12:00:00Z"})
     );
     let data = &body["data"];
-    let ada = admin::demo::ada();
-    assert_eq!(data["id"], ADA_ID);
+    let ada = devkit::demo::ada();
+    assert_eq!(data["id"], ADA_ID.to_string());
     assert_eq!(data["first_name"], "Ada");
     assert_eq!(data["last_name"], "Lovelace");
     assert_eq!(data["username"], "ada");
@@ -129,10 +144,10 @@ async fn the_cookie_gives_the_full_seed_000_document() {
 #[tokio::test]
 async fn bearer_works_for_both_algorithms_and_wins_over_the_cookie() {
     let (service, _, _) = service().await;
-    let rs256 = admin::dev_signer(admin::DevKey::Rs256).unwrap();
-    let grace = admin::mint_token(
+    let rs256 = devkit::dev_signer(devkit::DevKey::Rs256).unwrap();
+    let grace = devkit::mint_token(
         &rs256,
-        admin::DEV_ISSUER,
+        devkit::DEV_ISSUER,
         None,
         TENANT_ID,
         GRACE_ID,
@@ -150,7 +165,7 @@ async fn bearer_works_for_both_algorithms_and_wins_over_the_cookie() {
     )
     .await;
     assert_eq!(answer.status, 200);
-    assert_eq!(answer.body["data"]["id"], GRACE_ID);
+    assert_eq!(answer.body["data"]["id"], GRACE_ID.to_string());
     assert_eq!(
         answer.body["data"]["primary_phone_number"]["country_code"],
         "44"
@@ -167,14 +182,14 @@ async fn a_revoked_session_is_refused_while_its_token_is_unexpired() {
         .create_session(TENANT_ID, GRACE_ID, 3600)
         .await
         .unwrap();
-    let token = dev_token(TENANT_ID, GRACE_ID, &session);
+    let token = dev_token(TENANT_ID, GRACE_ID, session);
     assert_eq!(
         call(&service, get(&[("cookie", &cookie(&token))]))
             .await
             .status,
         200
     );
-    admin.revoke_session(TENANT_ID, &session).await.unwrap();
+    admin.revoke_session(TENANT_ID, session).await.unwrap();
     let answer = call(&service, get(&[("cookie", &cookie(&token))])).await;
     assert_eq!((answer.status, answer.code()), (401, 4013));
     assert_eq!(answer.headers["www-authenticate"], "Bearer");
@@ -185,8 +200,8 @@ async fn dead_unknown_or_foreign_sessions_are_refused() {
     let (service, _, store) = service().await;
     let now = Timestamp::now();
     let expired = Session {
-        id: uuid_v4(),
-        user_id: ADA_ID.into(),
+        id: SessionId::random(),
+        user_id: ADA_ID,
         created_at: now.plus_seconds(-7200),
         updated_at: now.plus_seconds(-7200),
         expires_at: now.plus_seconds(-60),
@@ -194,8 +209,11 @@ async fn dead_unknown_or_foreign_sessions_are_refused() {
     };
     store.put_session(TENANT_ID, &expired).await.unwrap();
     let cases = [
-        ("expired session", dev_token(TENANT_ID, ADA_ID, &expired.id)),
-        ("unknown session", dev_token(TENANT_ID, ADA_ID, &uuid_v4())),
+        ("expired session", dev_token(TENANT_ID, ADA_ID, expired.id)),
+        (
+            "unknown session",
+            dev_token(TENANT_ID, ADA_ID, SessionId::random()),
+        ),
         (
             "another user's session",
             dev_token(TENANT_ID, GRACE_ID, ADA_SESSION_ID),
@@ -219,7 +237,7 @@ async fn unknown_or_disabled_tenants_are_refused() {
         &service,
         get(&[(
             "cookie",
-            &cookie(&dev_token(&uuid_v4(), ADA_ID, ADA_SESSION_ID)),
+            &cookie(&dev_token(TenantId::random(), ADA_ID, ADA_SESSION_ID)),
         )]),
     )
     .await;
@@ -231,10 +249,7 @@ async fn unknown_or_disabled_tenants_are_refused() {
     // The demo ids under another tenant's key: nothing there, whatever the token claims.
     let answer = call(
         &service,
-        get(&[(
-            "cookie",
-            &cookie(&dev_token(&other, ADA_ID, ADA_SESSION_ID)),
-        )]),
+        get(&[("cookie", &cookie(&dev_token(other, ADA_ID, ADA_SESSION_ID)))]),
     )
     .await;
     assert_eq!(
@@ -274,7 +289,7 @@ async fn credential_errors() {
     let (service, _, _) = service().await;
     let token = dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID);
     let expired = testkit::dev_token_with_ttl(TENANT_ID, ADA_ID, ADA_SESSION_ID, -60);
-    let wrong_issuer = admin::mint_token(
+    let wrong_issuer = devkit::mint_token(
         &testkit::dev_signer(),
         "https://evil.example",
         None,
@@ -391,8 +406,8 @@ async fn a_malformed_user_item_is_a_logged_500_without_internals() {
         .table_name(store.table())
         .item("pk", AttributeValue::S(format!("TENANT#{TENANT_ID}")))
         .item("sk", AttributeValue::S(format!("USER#{ADA_ID}")))
-        .item("id", AttributeValue::S(ADA_ID.into()))
-        .item("tenant_id", AttributeValue::S(TENANT_ID.into()))
+        .item("id", AttributeValue::S(ADA_ID.to_string()))
+        .item("tenant_id", AttributeValue::S(TENANT_ID.to_string()))
         .item("created_at", AttributeValue::N("12".into()))
         .send()
         .await
@@ -416,7 +431,10 @@ async fn a_malformed_user_item_is_a_logged_500_without_internals() {
 
 #[tokio::test]
 async fn an_unreachable_store_is_a_quick_503_with_retry_after() {
-    let service = MeService::new(testkit::unreachable_store().await, dev_verifier());
+    let service = Service {
+        store: testkit::unreachable_store().await,
+        verifier: dev_verifier(),
+    };
     let started = std::time::Instant::now();
     let answer = call(
         &service,
@@ -486,7 +504,10 @@ async fn hostile_headers_get_4xx_never_5xx() {
         !logged.contains("aaaaaaaaaa"),
         "header contents reached the logs"
     );
-    for line in logs.lines().iter().filter(|l| l["message"] == "request") {
+    let lines = logs.lines();
+    let access: Vec<&Value> = lines.iter().filter(|l| l["message"] == "request").collect();
+    assert_eq!(access.len(), cases.len(), "one access line per request");
+    for line in access {
         assert_eq!(line["route"], "GET /me");
         assert!(
             line["status"]
@@ -513,13 +534,9 @@ async fn one_access_log_line_per_request_without_the_token() {
     let access: Vec<&Value> = lines.iter().filter(|l| l["message"] == "request").collect();
     assert_eq!(access.len(), 1, "{lines:?}");
     assert_eq!(access[0]["status"], 200);
-    assert_eq!(access[0]["tenant_id"], TENANT_ID);
+    assert_eq!(access[0]["tenant_id"], TENANT_ID.to_string());
     assert!(!logs.text().contains(&token));
 }
 
 /// Header pairs of a crafted request.
 type Headers<'a> = Vec<(&'a str, Vec<u8>)>;
-
-fn uuid_v4() -> String {
-    uuid::Uuid::new_v4().to_string()
-}

@@ -6,9 +6,10 @@
 //! - 500: `{id, type: "errors", links, status, code, title, detail, source, meta}` with the
 //!   request id as `id` and in `meta`, and never a trace or an internal message.
 
-use gateway::{AccessError, RequestMeta, RouteError};
+use auth::AccessError;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
+use response::{RequestMeta, RouteError};
 use serde_json::{Value, json};
 
 use crate::request::JSON_API;
@@ -42,7 +43,10 @@ pub enum UsersMeError {
     /// 406, code 4060: every JSON:API entry of `Accept` has unsupported parameters.
     #[error("not acceptable")]
     NotAcceptable,
-    /// 401, 404, 405, 500, 503: shared with `/me` (codes 4010–4017, 4040, 4050, 5000, 5030).
+    /// 405, code 4050: a method other than GET.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 401, 404, 500, 503: shared with `/me` (codes 4010–4017, 4040, 5000, 5030).
     #[error(transparent)]
     Access(#[from] AccessError),
 }
@@ -56,6 +60,7 @@ impl UsersMeError {
             UsersMeError::InvalidDomain => 4002,
             UsersMeError::InvalidParameter { .. } => 4003,
             UsersMeError::NotAcceptable => 4060,
+            UsersMeError::MethodNotAllowed => 4050,
             UsersMeError::Access(access) => access.code(),
         }
     }
@@ -71,6 +76,7 @@ impl UsersMeError {
             UsersMeError::NotAcceptable => {
                 "Accept allows application/vnd.api+json only with parameters this server does not support."
             }
+            UsersMeError::MethodNotAllowed => "Only GET is allowed on /users/me.",
             UsersMeError::Access(access) => match access {
                 AccessError::MissingCredential => {
                     "Send Authorization: Bearer <token>, or X-API-KEY and X-API-SECRET."
@@ -87,7 +93,6 @@ impl UsersMeError {
                     "X-API-KEY and X-API-SECRET must be sent together."
                 }
                 AccessError::UserNotFound => "The user no longer exists.",
-                AccessError::MethodNotAllowed => "Only GET is allowed on /users/me.",
                 AccessError::Internal(_) => {
                     "An unexpected error occurred. Quote the id when reporting it."
                 }
@@ -129,6 +134,7 @@ impl RouteError for UsersMeError {
     fn status(&self) -> StatusCode {
         match self {
             UsersMeError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            UsersMeError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             UsersMeError::Access(access) => access.status(),
             _ => StatusCode::BAD_REQUEST,
         }
@@ -156,12 +162,12 @@ impl RouteError for UsersMeError {
             }
             body
         };
-        gateway::json_response(
+        response::json_response(
             meta,
             status,
             JSON_API,
             &body,
-            gateway::response::status_headers(status),
+            response::status_headers(status),
         )
     }
 }
@@ -183,7 +189,7 @@ mod tests {
                 parameter: "p".into(),
                 detail: "d".into(),
             },
-            UsersMeError::Access(AccessError::MethodNotAllowed),
+            UsersMeError::MethodNotAllowed,
             UsersMeError::NotAcceptable,
             UsersMeError::Access(AccessError::TenantMismatch),
         ];

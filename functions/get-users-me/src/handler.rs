@@ -1,46 +1,143 @@
 //! The `GET /users/me` handler.
 
-use auth::KeySource;
-use gateway::identity::{api_key_identity, session_identity};
-use gateway::{AccessError, Answer, Call, Route, Store};
-use lambda_http::http::StatusCode;
+use auth::{AccessError, KeySource, TokenVerifier, api_key_identity, session_identity};
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+use response::RequestMeta;
+use store::{ApiKeyContextSource, SessionContextSource, UserSource};
 
 use crate::UsersMeError;
 use crate::request::{self, Credential, JSON_API};
 
-/// The `GET /users/me` route.
-pub struct UsersMe;
+/// The route, as the access log names it.
+pub const ROUTE: &str = "GET /users/me";
 
-impl Route for UsersMe {
-    const NAME: &'static str = "GET /users/me";
-    type Error = UsersMeError;
+/// Answers one request to `/users/me`: the JSON:API document of the caller's user, or the
+/// error in `/users/me`'s shape. Every outcome is a response, and logged. The store is read
+/// for the session context (bearer token), or the key context and then the user (API key).
+pub async fn get_users_me(
+    store: &(impl SessionContextSource + ApiKeyContextSource + UserSource),
+    verifier: &TokenVerifier<impl KeySource>,
+    request: Request,
+) -> Response<Body> {
+    let mut meta = RequestMeta::start(&request, ROUTE);
+    let result = users_me_document(store, verifier, &request, &mut meta).await;
+    response::finish(&meta, result)
+}
 
-    async fn respond<S: Store, K: KeySource>(call: &mut Call<'_, S, K>) -> Answer<UsersMeError> {
-        let headers = call.request.headers();
-        if !request::accepts_json_api(headers) {
-            return Err(UsersMeError::NotAcceptable);
+async fn users_me_document(
+    store: &(impl SessionContextSource + ApiKeyContextSource + UserSource),
+    verifier: &TokenVerifier<impl KeySource>,
+    request: &Request,
+    meta: &mut RequestMeta,
+) -> Result<Response<Body>, UsersMeError> {
+    if request.method() != Method::GET {
+        return Err(UsersMeError::MethodNotAllowed);
+    }
+    let headers = request.headers();
+    if !request::accepts_json_api(headers) {
+        return Err(UsersMeError::NotAcceptable);
+    }
+    let tenant = request::tenant_domain(headers)?;
+    meta.set_tenant(&tenant);
+    let selection = request::selection(request.uri().query())?;
+    let identity = match request::credential(headers)? {
+        Credential::Bearer(token) => {
+            let claims = verifier
+                .verify(token.expose())
+                .await
+                .map_err(AccessError::from)?;
+            if claims.tid != tenant {
+                return Err(AccessError::TenantMismatch.into());
+            }
+            session_identity(store, &claims).await?
         }
-        let tenant = call.tenant_id.insert(request::tenant_domain(headers)?);
-        let selection = request::selection(call.request.uri().query())?;
-        let identity = match request::credential(headers)? {
-            Credential::Bearer(token) => {
-                let claims = call.deps.verify(&token).await?;
-                if claims.tid.to_string() != *tenant {
-                    return Err(AccessError::TenantMismatch.into());
-                }
-                session_identity(&call.deps.store, &claims).await?
-            }
-            Credential::ApiKey(key, secret) => {
-                api_key_identity(&call.deps.store, tenant, &key, &secret).await?
-            }
-        };
-        let document = model::users_me_document(&identity.user, &selection);
-        Ok(gateway::json_response(
-            call.meta,
-            StatusCode::OK,
-            JSON_API,
-            &document,
-            &[],
-        ))
+        Credential::ApiKey(key, secret) => api_key_identity(store, tenant, &key, &secret).await?,
+    };
+    let document = model::users_me_document(&identity.user, &selection);
+    Ok(response::json_response(
+        meta,
+        StatusCode::OK,
+        JSON_API,
+        &document,
+        &[],
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The handler against an in-memory store: no server, no network.
+
+    use devkit::demo::{
+        ADA_ID, ADA_SESSION_ID, API_KEY, API_SECRET, GRACE_ID, GRACE_SESSION_ID, OTHER_TENANT_ID,
+        TENANT_ID,
+    };
+    use store::memory::MemoryStore;
+    use testkit::{dev_token, dev_verifier, seeded_memory_store};
+
+    use super::*;
+
+    async fn answer(store: &MemoryStore, query: &str, headers: &[(&str, &str)]) -> testkit::Answer {
+        let request = testkit::users_me_request(query, headers);
+        let response = get_users_me(store, &dev_verifier(), request).await;
+        testkit::checked(response, "/users/me", JSON_API)
+    }
+
+    #[tokio::test]
+    async fn an_api_key_reads_key_then_user_and_a_token_one_context() {
+        let store = seeded_memory_store();
+        let tenant = TENANT_ID.to_string();
+        let key = [
+            ("x-domain", tenant.as_str()),
+            ("x-api-key", API_KEY),
+            ("x-api-secret", API_SECRET),
+        ];
+        let by_key = answer(&store, "include=profile", &key).await;
+        assert_eq!(by_key.status, 200);
+        assert_eq!(by_key.body["data"]["id"], ADA_ID.to_string());
+        assert_eq!(
+            by_key.body["included"][0]["attributes"]["first_name"],
+            "Ada"
+        );
+        assert_eq!(store.reads(), 2);
+
+        let bearer = testkit::bearer(&dev_token(TENANT_ID, GRACE_ID, GRACE_SESSION_ID));
+        let by_token = answer(
+            &store,
+            "",
+            &[("x-domain", &tenant), ("authorization", &bearer)],
+        )
+        .await;
+        assert_eq!(by_token.status, 200);
+        assert_eq!(by_token.body["data"]["id"], GRACE_ID.to_string());
+        assert_eq!(store.reads(), 3);
+    }
+
+    #[tokio::test]
+    async fn credentials_of_another_tenant_or_with_a_wrong_secret_are_refused() {
+        let store = seeded_memory_store();
+        let other = OTHER_TENANT_ID.to_string();
+        let bearer = testkit::bearer(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
+        let mismatch = answer(
+            &store,
+            "",
+            &[("x-domain", &other), ("authorization", &bearer)],
+        )
+        .await;
+        assert_eq!((mismatch.status, mismatch.code()), (401, 4015));
+        assert_eq!(store.reads(), 0, "refused before any read");
+
+        let tenant = TENANT_ID.to_string();
+        let wrong = format!("cus_{}", "0".repeat(64));
+        let key = [
+            ("x-domain", tenant.as_str()),
+            ("x-api-key", API_KEY),
+            ("x-api-secret", wrong.as_str()),
+        ];
+        let refused = answer(&store, "", &key).await;
+        assert_eq!((refused.status, refused.code()), (401, 4016));
+        assert_eq!(refused.headers["www-authenticate"], "Bearer");
+        let unknown = answer(&store, "", &[("x-domain", &other), key[1], key[2]]).await;
+        assert_eq!((unknown.status, unknown.code()), (401, 4014));
     }
 }

@@ -1,18 +1,22 @@
-//! `GET /users/me` (seed 004): the current user of a tenant's integration, as JSON:API.
+//! `GET /users/me`: the current user of a tenant's integration, as JSON:API.
+//!
+//! - [`handler`]: the request's way from `X-Domain` and the credential to the document, a plain
+//!   async function of the store, the token verifier and the request;
+//! - [`request`]: reading the request (tenant, credential, `include`/`fields`, `Accept`), pure
+//!   functions;
+//! - [`error`]: [`UsersMeError`], and the one place it becomes a status and a body.
 //!
 //! `X-Domain` names the tenant (a UUIDv4). The credential is either `Authorization: Bearer`
 //! (a session token whose `tid` must equal `X-Domain` and whose session must be live) or the
 //! pair `X-API-KEY` + `X-API-SECRET` (a live key of that tenant; the secret checked against its
-//! stored digest in constant time). The body is `model::users_me_document`; errors use the
-//! seed's own shapes (see [`UsersMeError`]). Every response is `application/vnd.api+json`.
+//! stored digest in constant time). The body is `model::users_me_document`. Every response is
+//! `application/vnd.api+json`.
 
-mod error;
-mod handler;
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod error;
+pub mod handler;
 pub mod request;
 
 pub use error::UsersMeError;
-pub use handler::UsersMe;
-
-/// `GET /users/me` with its dependencies, as `main` builds it.
-pub type UsersMeService<S = store::DynamoStore, K = gateway::Keys> =
-    gateway::RouteService<UsersMe, S, K>;
+pub use handler::get_users_me;

@@ -1,16 +1,13 @@
 //! Reading a `GET /users/me` request: the tenant, the credential, `include` and `fields`, and
 //! JSON:API content negotiation. Pure functions; every refusal is a [`UsersMeError`].
 
-use auth::{ApiKeyId, ApiKeySecret, SessionToken};
+use auth::{AccessError, ApiKeySecret, SessionToken};
 use lambda_http::http::HeaderMap;
 use lambda_http::http::header::ACCEPT;
 use model::{
-    PROFILE_ATTRIBUTES, PROFILE_RELATIONSHIP, PROFILE_TYPE, USER_ATTRIBUTES, USERS_TYPE,
-    UsersMeSelection,
+    ApiKeyId, PROFILE_ATTRIBUTES, PROFILE_RELATIONSHIP, PROFILE_TYPE, TenantId, USER_ATTRIBUTES,
+    USERS_TYPE, UsersMeSelection,
 };
-use uuid::{Uuid, Variant};
-
-use gateway::AccessError;
 
 use crate::UsersMeError;
 
@@ -36,18 +33,11 @@ fn single<'a>(
 }
 
 /// The tenant named by `X-Domain`: a UUIDv4 in hyphenated form (version and variant bits
-/// checked), returned in lower case.
-pub fn tenant_domain(headers: &HeaderMap) -> Result<String, UsersMeError> {
+/// checked).
+pub fn tenant_domain(headers: &HeaderMap) -> Result<TenantId, UsersMeError> {
     let value = single(headers, "x-domain")?.ok_or(UsersMeError::MissingDomain)?;
     let text = std::str::from_utf8(value).map_err(|_| UsersMeError::InvalidDomain)?;
-    let uuid = (text.len() == 36)
-        .then(|| Uuid::try_parse(text).ok())
-        .flatten()
-        .ok_or(UsersMeError::InvalidDomain)?;
-    if uuid.get_version_num() != 4 || uuid.get_variant() != Variant::RFC4122 {
-        return Err(UsersMeError::InvalidDomain);
-    }
-    Ok(uuid.to_string())
+    TenantId::parse_v4(text).map_err(|_| UsersMeError::InvalidDomain)
 }
 
 /// The credential of a request.
@@ -216,7 +206,7 @@ mod tests {
     fn x_domain_must_be_a_hyphenated_uuid_v4() {
         let ok = headers(&[("x-domain", "0F8FAD5B-D9CB-469F-A165-70867728950E")]);
         assert_eq!(
-            tenant_domain(&ok).unwrap(),
+            tenant_domain(&ok).unwrap().to_string(),
             "0f8fad5b-d9cb-469f-a165-70867728950e"
         );
         assert_eq!(

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use admin::demo::ADA_ID;
+use devkit::demo::ADA_ID;
 use serde_json::Value;
 use testkit::CountingProxy;
 use testkit::runtime_api::Bootstrap;
@@ -45,7 +45,7 @@ async fn the_bootstrap_answers_each_credential_path_through_the_runtime_api() {
             "{name}"
         );
         assert_eq!(body["data"]["type"], "users", "{name}");
-        assert_eq!(body["data"]["id"], ADA_ID, "{name}");
+        assert_eq!(body["data"]["id"], ADA_ID.to_string(), "{name}");
     }
     let (status, _, body) = send(&mut bootstrap, "get-users-me-wrong-secret.json").await;
     assert_eq!(status, 401);
@@ -55,7 +55,7 @@ async fn the_bootstrap_answers_each_credential_path_through_the_runtime_api() {
     );
 }
 
-/// `gateway::runtime` does not set `_X_AMZN_TRACE_ID`, so the SDK cannot copy it; each
+/// `bootstrap::poll_loop` does not set `_X_AMZN_TRACE_ID`, so the SDK cannot copy it; each
 /// invocation's trace id must still reach every DynamoDB request it makes, as X-Ray needs.
 #[tokio::test]
 async fn each_invocation_s_trace_id_reaches_its_dynamodb_requests() {

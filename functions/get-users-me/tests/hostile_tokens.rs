@@ -1,348 +1,46 @@
-//! Hostile tokens against both routes. Every one must be refused with 401 in the route's own
-//! shape: never 2xx, never 5xx. The routes here require an audience, so `aud` checks count too.
+//! Hostile tokens (`testkit::hostile`) against `/users/me`: every one must be refused with 401 in
+//! the route's own shape, never 2xx, never 5xx, and none may reach the logs. The verifier
+//! requires an audience, so `aud` checks count too.
 
-use admin::demo::{ADA_ID, ADA_REVOKED_SESSION_ID, ADA_SESSION_ID, GRACE_ID, TENANT_ID};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use get_me::MeService;
-use get_users_me::UsersMeService;
-use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
-use lambda_http::{Body, Request};
-use serde_json::{Value, json};
-use testkit::local_dynamo;
+use devkit::demo::TENANT_ID;
+use get_users_me::get_users_me;
+use lambda_http::Request;
+use testkit::hostile;
 
-const AUDIENCE: &str = "api://current-user";
-const ES256: &str = include_str!("../../../dev/keys/dev-es256-private.pem");
-const RS256: &str = include_str!("../../../dev/keys/dev-rs256-private.pem");
-const FOREIGN: &str = include_str!("../../../dev/keys/test-foreign-es256-private.pem");
-
-fn verifier() -> auth::TokenVerifier<gateway::Keys> {
-    let keys = auth::KeySet::from_jwks_json(testkit::DEV_JWKS).unwrap();
-    let settings = auth::VerifierSettings {
-        issuer: admin::DEV_ISSUER.into(),
-        audience: Some(vec![AUDIENCE.into()]),
-        leeway_secs: 5,
-    };
-    auth::TokenVerifier::new(
-        gateway::Keys::Inline(auth::StaticKeySource::new(keys)),
-        settings,
+fn request(token: &str) -> Request {
+    testkit::users_me_request(
+        "",
+        &[
+            ("x-domain", &TENANT_ID.to_string()),
+            ("authorization", &testkit::bearer(token)),
+        ],
     )
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-/// Valid claims for Ada's live session.
-fn claims() -> Value {
-    json!({
-        "iss": admin::DEV_ISSUER, "aud": AUDIENCE, "sub": ADA_ID, "sid": ADA_SESSION_ID,
-        "tid": TENANT_ID, "iat": now(), "exp": now() + 600
-    })
-}
-
-fn with(changes: Value) -> Value {
-    let mut c = claims();
-    for (k, v) in changes.as_object().unwrap() {
-        if v.is_null() {
-            c.as_object_mut().unwrap().remove(k);
-        } else {
-            c[k] = v.clone();
-        }
-    }
-    c
-}
-
-fn header(alg: Algorithm, kid: &str) -> Header {
-    let mut h = Header::new(alg);
-    h.kid = Some(kid.into());
-    h
-}
-
-fn es256(claims: &Value) -> String {
-    encode(
-        &header(Algorithm::ES256, "dev-es256"),
-        claims,
-        &EncodingKey::from_ec_pem(ES256.as_bytes()).unwrap(),
-    )
-    .unwrap()
-}
-
-fn signed(header: &Header, claims: &Value, pem: &str) -> String {
-    let key = match header.alg {
-        Algorithm::RS256 => EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap(),
-        _ => EncodingKey::from_ec_pem(pem.as_bytes()).unwrap(),
-    };
-    encode(header, claims, &key).unwrap()
-}
-
-/// A token assembled by hand: any header, any payload, any signature.
-fn raw(header: &Value, payload: &str, signature: &str) -> String {
-    format!(
-        "{}.{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(payload),
-        signature
-    )
-}
-
-fn hostile_tokens() -> Vec<(&'static str, String)> {
-    let good = es256(&claims());
-    let (head, payload, signature) = {
-        let parts: Vec<&str> = good.split('.').collect();
-        (
-            parts[0].to_owned(),
-            parts[1].to_owned(),
-            parts[2].to_owned(),
-        )
-    };
-    let public_pem = {
-        let jwks: Value = serde_json::from_str(testkit::DEV_JWKS).unwrap();
-        jwks["keys"][0].to_string()
-    };
-    let mut tampered_payload = claims();
-    tampered_payload["sub"] = json!(GRACE_ID);
-    let mut nested = json!("deep");
-    for _ in 0..300 {
-        nested = json!([nested]);
-    }
-    // As text: a 2000-deep serde_json::Value would overflow the test's own stack.
-    let deep_header = format!(
-        r#"{{"alg":"ES256","kid":"dev-es256","x":{}0{}}}"#,
-        "[".repeat(2000),
-        "]".repeat(2000)
-    );
-    let mut jku = header(Algorithm::ES256, "attacker");
-    jku.jku = Some("https://attacker.example/jwks.json".into());
-    let mut x5u = header(Algorithm::ES256, "attacker");
-    x5u.x5u = Some("https://attacker.example/cert.pem".into());
-    let mut jku_trusted_kid = header(Algorithm::ES256, "dev-es256");
-    jku_trusted_kid.jku = Some("https://attacker.example/jwks.json".into());
-    let mut embedded_jwk = header(Algorithm::ES256, "dev-es256");
-    embedded_jwk.jwk = Some(serde_json::from_value(json!({
-        "kty": "EC", "crv": "P-256", "kid": "dev-es256",
-        "x": "X0SQClQrcG-puz-ibl2nlz7rbsvufd57poUSqEnupCw", "y": "XlUcBvavfaAtRLC4TQUXVeLQTdC-a26_mP2PTUQoCV8"
-    })).unwrap());
-    let hmac_with_public_key = encode(
-        &header(Algorithm::HS256, "dev-es256"),
-        &claims(),
-        &EncodingKey::from_secret(public_pem.as_bytes()),
-    )
-    .unwrap();
-    vec![
-        (
-            "alg none",
-            raw(
-                &json!({"alg": "none", "kid": "dev-es256"}),
-                &claims().to_string(),
-                "",
-            ),
-        ),
-        (
-            "alg none with a signature",
-            raw(
-                &json!({"alg": "none", "kid": "dev-es256"}),
-                &claims().to_string(),
-                &signature,
-            ),
-        ),
-        (
-            "alg None capitalised",
-            raw(
-                &json!({"alg": "None", "kid": "dev-es256"}),
-                &claims().to_string(),
-                &signature,
-            ),
-        ),
-        ("HS256 signed with the public key", hmac_with_public_key),
-        (
-            "RS256 token under the ES256 kid",
-            signed(&header(Algorithm::RS256, "dev-es256"), &claims(), RS256),
-        ),
-        (
-            "ES384 header on an ES256 signature",
-            raw(
-                &json!({"alg": "ES384", "kid": "dev-es256"}),
-                &claims().to_string(),
-                &signature,
-            ),
-        ),
-        (
-            "foreign key under the dev kid",
-            signed(&header(Algorithm::ES256, "dev-es256"), &claims(), FOREIGN),
-        ),
-        (
-            "unknown kid",
-            signed(&header(Algorithm::ES256, "attacker"), &claims(), FOREIGN),
-        ),
-        ("no kid", {
-            let mut h = Header::new(Algorithm::ES256);
-            h.kid = None;
-            signed(&h, &claims(), ES256)
-        }),
-        (
-            "path traversal kid",
-            signed(
-                &header(Algorithm::ES256, "../../../../dev/null"),
-                &claims(),
-                FOREIGN,
-            ),
-        ),
-        (
-            "SQL in kid",
-            signed(
-                &header(Algorithm::ES256, "x' OR '1'='1"),
-                &claims(),
-                FOREIGN,
-            ),
-        ),
-        (
-            "jku to an attacker's JWKS",
-            signed(&jku, &claims(), FOREIGN),
-        ),
-        (
-            "x5u to an attacker's certificate",
-            signed(&x5u, &claims(), FOREIGN),
-        ),
-        (
-            "jku with a trusted kid",
-            signed(&jku_trusted_kid, &claims(), FOREIGN),
-        ),
-        (
-            "embedded jwk header",
-            signed(&embedded_jwk, &claims(), FOREIGN),
-        ),
-        ("expired", es256(&with(json!({"exp": now() - 3600})))),
-        (
-            "nbf in the future",
-            es256(&with(json!({"nbf": now() + 3600}))),
-        ),
-        (
-            "wrong iss",
-            es256(&with(json!({"iss": "https://evil.example"}))),
-        ),
-        (
-            "wrong aud",
-            es256(&with(json!({"aud": "api://someone-else"}))),
-        ),
-        ("missing aud", es256(&with(json!({"aud": null})))),
-        ("missing exp", es256(&with(json!({"exp": null})))),
-        ("exp as a string", es256(&with(json!({"exp": "tomorrow"})))),
-        ("missing sid", es256(&with(json!({"sid": null})))),
-        ("sub not a UUID", es256(&with(json!({"sub": "admin"})))),
-        (
-            "tampered payload",
-            format!(
-                "{head}.{}.{signature}",
-                URL_SAFE_NO_PAD.encode(tampered_payload.to_string())
-            ),
-        ),
-        (
-            "tampered signature",
-            format!(
-                "{head}.{payload}.{}{}",
-                &signature[..signature.len() - 4],
-                if signature.ends_with("AAAA") {
-                    "BBBB"
-                } else {
-                    "AAAA"
-                }
-            ),
-        ),
-        ("empty signature", format!("{head}.{payload}.")),
-        ("truncated to two segments", format!("{head}.{payload}")),
-        ("extra segment", format!("{good}.{signature}")),
-        (
-            "oversized",
-            format!("{head}.{}.{signature}", "A".repeat(20_000)),
-        ),
-        (
-            "deeply nested claims under a forged signature",
-            signed(
-                &header(Algorithm::ES256, "dev-es256"),
-                &with(json!({"nested": nested})),
-                FOREIGN,
-            ),
-        ),
-        (
-            "deeply nested header, parsed before the signature",
-            format!(
-                "{}.{payload}.{signature}",
-                URL_SAFE_NO_PAD.encode(&deep_header)
-            ),
-        ),
-        (
-            "header not JSON",
-            format!(
-                "{}.{payload}.{signature}",
-                URL_SAFE_NO_PAD.encode("not json")
-            ),
-        ),
-        (
-            "header a JSON array",
-            format!("{}.{payload}.{signature}", URL_SAFE_NO_PAD.encode("[1,2]")),
-        ),
-        (
-            "another tenant's claims",
-            es256(&with(
-                json!({"tid": "3b241101-e2bb-4255-8caf-4136c566a962"}),
-            )),
-        ),
-        (
-            "a revoked session",
-            es256(&with(json!({"sid": ADA_REVOKED_SESSION_ID}))),
-        ),
-        ("padding and whitespace", format!("{good}==")),
-    ]
-}
-
-fn me_request(token: &str) -> Request {
-    lambda_http::http::Request::builder()
-        .uri("https://api.example.com/me")
-        .header("authorization", format!("Bearer {token}"))
-        .body(Body::Empty)
-        .unwrap()
-}
-
-fn users_me_request(token: &str) -> Request {
-    lambda_http::http::Request::builder()
-        .uri("https://api.example.com/users/me")
-        .header("x-domain", TENANT_ID)
-        .header("authorization", format!("Bearer {token}"))
-        .body(Body::Empty)
-        .unwrap()
 }
 
 #[tokio::test]
-async fn every_hostile_token_is_a_401_on_both_routes() {
-    let (_, store) = local_dynamo().seeded_table().await;
-    let me = MeService::new(store.clone(), verifier());
-    let users_me = UsersMeService::new(store, verifier());
+async fn every_hostile_token_is_a_401() {
+    let (_, store) = testkit::local_dynamo().seeded_table().await;
+    let verifier = hostile::verifier();
 
     // The control: the same construction, untampered, is accepted.
-    let good = es256(&claims());
-    assert_eq!(me.handle(me_request(&good)).await.status(), 200);
-    assert_eq!(users_me.handle(users_me_request(&good)).await.status(), 200);
+    let good = hostile::es256(&hostile::claims());
+    assert_eq!(
+        get_users_me(&store, &verifier, request(&good))
+            .await
+            .status(),
+        200
+    );
 
-    let tokens = hostile_tokens();
+    let tokens = hostile::tokens();
     assert!(tokens.len() >= 25);
     let (logs, _guard) = testkit::capture_logs();
     for (case, token) in &tokens {
         let answer = testkit::checked(
-            me.handle(me_request(token)).await,
-            "/me",
-            "application/json",
-        );
-        assert_eq!(answer.status, 401, "/me, {case}: {}", answer.body);
-        let answer = testkit::checked(
-            users_me.handle(users_me_request(token)).await,
+            get_users_me(&store, &verifier, request(token)).await,
             "/users/me",
             "application/vnd.api+json",
         );
-        assert_eq!(answer.status, 401, "/users/me, {case}: {}", answer.body);
+        assert_eq!(answer.status, 401, "{case}: {}", answer.body);
     }
     let logged = logs.text();
     for (case, token) in &tokens {

@@ -2,25 +2,45 @@
 //! Every body is validated against openapi.yaml; every response must carry the security headers
 //! and the JSON:API media type.
 
-use admin::demo::{
+use devkit::demo::{
     ADA_ID, ADA_SESSION_ID, API_KEY, API_SECRET, GRACE_ID, GRACE_SESSION_ID, TENANT_ID,
 };
-use get_users_me::UsersMeService;
-use lambda_http::http::{HeaderValue, Method};
-use lambda_http::{Body, Request};
+use std::sync::LazyLock;
+
+use auth::{ProviderKeys, TokenVerifier};
+use get_users_me::get_users_me;
+use lambda_http::http::Method;
+use lambda_http::{Body, Request, Response};
+use model::{TenantId, UserId};
 use serde_json::{Value, json};
 use store::DynamoStore;
 use testkit::{Answer, CountingProxy, dev_token, dev_verifier, local_dynamo};
 
-type Service = UsersMeService;
+/// The demo tenant, as `X-Domain` carries it.
+static TENANT: LazyLock<String> = LazyLock::new(|| TENANT_ID.to_string());
 
-async fn seeded() -> (Service, admin::Admin, DynamoStore) {
+/// The route's dependencies, built once per test as `main` builds them once per container.
+struct Service {
+    store: DynamoStore,
+    verifier: TokenVerifier<ProviderKeys>,
+}
+
+impl Service {
+    fn new(store: DynamoStore) -> Self {
+        Self {
+            store,
+            verifier: dev_verifier(),
+        }
+    }
+
+    async fn handle(&self, request: Request) -> Response<Body> {
+        get_users_me(&self.store, &self.verifier, request).await
+    }
+}
+
+async fn seeded() -> (Service, accounts::Admin, DynamoStore) {
     let (admin, store) = local_dynamo().seeded_table().await;
-    (
-        UsersMeService::new(store.clone(), dev_verifier()),
-        admin,
-        store,
-    )
+    (Service::new(store.clone()), admin, store)
 }
 
 async fn call(service: &Service, request: Request) -> Answer {
@@ -32,18 +52,13 @@ async fn call(service: &Service, request: Request) -> Answer {
 }
 
 fn request(method: Method, query: &str, headers: &[(&str, &str)]) -> Request {
-    let uri = if query.is_empty() {
-        "https://api.example.com/users/me".to_owned()
+    let path = if query.is_empty() {
+        "/users/me".to_owned()
     } else {
-        format!("https://api.example.com/users/me?{query}")
+        format!("/users/me?{query}")
     };
-    let mut builder = lambda_http::http::Request::builder()
-        .method(method)
-        .uri(uri);
-    for (name, value) in headers {
-        builder = builder.header(*name, HeaderValue::from_str(value).expect("header value"));
-    }
-    builder.body(Body::Empty).expect("request")
+    let headers: Vec<(&str, &[u8])> = headers.iter().map(|(n, v)| (*n, v.as_bytes())).collect();
+    testkit::request(method, &path, &headers)
 }
 
 /// A request error case: name, query, headers, code, expected `source`.
@@ -57,7 +72,7 @@ fn get(query: &str, headers: &[(&str, &str)]) -> Request {
 }
 
 fn bearer(token: &str) -> String {
-    format!("Bearer {token}")
+    testkit::bearer(token)
 }
 
 #[tokio::test]
@@ -82,7 +97,7 @@ async fn every_get_users_me_event_answers_as_named() {
     )
     .await;
     for (file, answer) in answers.iter().filter(|(_, a)| a.status == 200) {
-        assert_eq!(answer.body["data"]["id"], ADA_ID, "{file}");
+        assert_eq!(answer.body["data"]["id"], ADA_ID.to_string(), "{file}");
     }
     assert!(answers["get-users-me-include-profile.json"].body["included"].is_array());
     let sparse = call(
@@ -104,7 +119,7 @@ async fn every_get_users_me_event_answers_as_named() {
 async fn the_document_is_seed_004_with_and_without_include() {
     let (service, _, _) = seeded().await;
     let headers = [
-        ("x-domain", TENANT_ID),
+        ("x-domain", TENANT.as_str()),
         ("x-api-key", API_KEY),
         ("x-api-secret", API_SECRET),
     ];
@@ -161,50 +176,6 @@ async fn the_document_is_seed_004_with_and_without_include() {
 }
 
 #[tokio::test]
-async fn both_routes_agree_on_the_same_stored_user() {
-    let (service, _, store) = seeded().await;
-    let me = get_me::MeService::new(store, dev_verifier());
-    for (user, session) in [(ADA_ID, ADA_SESSION_ID), (GRACE_ID, GRACE_SESSION_ID)] {
-        let token = dev_token(TENANT_ID, user, session);
-        let users_me = call(
-            &service,
-            get(
-                "include=profile",
-                &[("x-domain", TENANT_ID), ("authorization", &bearer(&token))],
-            ),
-        )
-        .await;
-        let me_request = lambda_http::http::Request::builder()
-            .uri("https://api.example.com/me")
-            .header("authorization", bearer(&token))
-            .body(Body::Empty)
-            .unwrap();
-        let me_response = me.handle(me_request).await;
-        let me_body: Value = match me_response.body() {
-            Body::Text(text) => serde_json::from_str(text).unwrap(),
-            other => panic!("{other:?}"),
-        };
-        let (d, a) = (&me_body["data"], &users_me.body["data"]);
-        let p = &a["relationships"]["profile"]["data"]["attributes"];
-        assert_eq!(a["id"], d["id"]);
-        assert_eq!(
-            a["attributes"]["email"],
-            d["primary_email_address"]["email"]
-        );
-        assert_eq!(p["first_name"], d["first_name"]);
-        assert_eq!(p["last_name"], d["last_name"]);
-        assert_eq!(p["avatar"], d["profile_picture_url"]);
-        assert_eq!(p["phone_code"], d["primary_phone_number"]["country_code"]);
-        let e164 = format!(
-            "+{}{}",
-            p["phone_code"].as_str().unwrap(),
-            p["phone_number"].as_str().unwrap()
-        );
-        assert_eq!(json!(e164), d["primary_phone_number"]["phone_number"]);
-    }
-}
-
-#[tokio::test]
 async fn request_errors_name_the_header_or_parameter() {
     let (service, _, _) = seeded().await;
     let key = [("x-api-key", API_KEY), ("x-api-secret", API_SECRET)];
@@ -236,42 +207,45 @@ async fn request_errors_name_the_header_or_parameter() {
         (
             "unknown include",
             "include=friends",
-            with(&[("x-domain", TENANT_ID)]),
+            with(&[("x-domain", TENANT.as_str())]),
             4003,
             json!({"parameter": "include"}),
         ),
         (
             "unknown user field",
             "fields[users]=password",
-            with(&[("x-domain", TENANT_ID)]),
+            with(&[("x-domain", TENANT.as_str())]),
             4003,
             json!({"parameter": "fields[users]"}),
         ),
         (
             "unknown profile field",
             "fields[users_profile]=ssn",
-            with(&[("x-domain", TENANT_ID)]),
+            with(&[("x-domain", TENANT.as_str())]),
             4003,
             json!({"parameter": "fields[users_profile]"}),
         ),
         (
             "unknown type",
             "fields[accounts]=id",
-            with(&[("x-domain", TENANT_ID)]),
+            with(&[("x-domain", TENANT.as_str())]),
             4003,
             json!({"parameter": "fields[accounts]"}),
         ),
         (
             "unsupported parameter",
             "page[size]=10",
-            with(&[("x-domain", TENANT_ID)]),
+            with(&[("x-domain", TENANT.as_str())]),
             4003,
             json!({"parameter": "page[size]"}),
         ),
         (
             "both credentials",
             "",
-            with(&[("x-domain", TENANT_ID), ("authorization", "Bearer a.b.c")]),
+            with(&[
+                ("x-domain", TENANT.as_str()),
+                ("authorization", "Bearer a.b.c"),
+            ]),
             4000,
             json!({"header": "Authorization"}),
         ),
@@ -335,7 +309,10 @@ async fn credential_errors_are_401_in_the_seed_shape() {
         ),
         (
             "revoked key",
-            vec![("x-api-key", key.clone()), ("x-api-secret", secret.clone())],
+            vec![
+                ("x-api-key", key.to_string()),
+                ("x-api-secret", secret.clone()),
+            ],
             4016,
         ),
         (
@@ -355,7 +332,7 @@ async fn credential_errors_are_401_in_the_seed_shape() {
         ),
     ];
     for (case, extra, code) in cases {
-        let mut headers: Vec<(&str, &str)> = vec![("x-domain", TENANT_ID)];
+        let mut headers: Vec<(&str, &str)> = vec![("x-domain", TENANT.as_str())];
         headers.extend(extra.iter().map(|(n, v)| (*n, v.as_str())));
         let answer = call(&service, get("", &headers)).await;
         assert_eq!(
@@ -369,25 +346,31 @@ async fn credential_errors_are_401_in_the_seed_shape() {
     }
     // A revoked session is refused while its token is unexpired.
     let session = admin.create_session(TENANT_ID, ADA_ID, 3600).await.unwrap();
-    let token = dev_token(TENANT_ID, ADA_ID, &session);
+    let token = dev_token(TENANT_ID, ADA_ID, session);
     assert_eq!(
         call(
             &service,
             get(
                 "",
-                &[("x-domain", TENANT_ID), ("authorization", &bearer(&token))]
+                &[
+                    ("x-domain", TENANT.as_str()),
+                    ("authorization", &bearer(&token))
+                ]
             )
         )
         .await
         .status,
         200
     );
-    admin.revoke_session(TENANT_ID, &session).await.unwrap();
+    admin.revoke_session(TENANT_ID, session).await.unwrap();
     let answer = call(
         &service,
         get(
             "",
-            &[("x-domain", TENANT_ID), ("authorization", &bearer(&token))],
+            &[
+                ("x-domain", TENANT.as_str()),
+                ("authorization", &bearer(&token)),
+            ],
         ),
     )
     .await;
@@ -397,7 +380,10 @@ async fn credential_errors_are_401_in_the_seed_shape() {
             &service,
             get(
                 "",
-                &[("x-domain", TENANT_ID), ("authorization", &bearer(&ada))]
+                &[
+                    ("x-domain", TENANT.as_str()),
+                    ("authorization", &bearer(&ada))
+                ]
             )
         )
         .await
@@ -410,7 +396,7 @@ async fn credential_errors_are_401_in_the_seed_shape() {
 async fn unknown_or_disabled_tenants_are_401_and_gone_users_404() {
     let (service, admin, store) = seeded().await;
     let key = [("x-api-key", API_KEY), ("x-api-secret", API_SECRET)];
-    let unknown = uuid::Uuid::new_v4().to_string();
+    let unknown = TenantId::random().to_string();
     let answer = call(
         &service,
         get("", &[&[("x-domain", unknown.as_str())][..], &key].concat()),
@@ -421,7 +407,7 @@ async fn unknown_or_disabled_tenants_are_401_and_gone_users_404() {
     admin.delete_user(TENANT_ID, ADA_ID).await.unwrap();
     let answer = call(
         &service,
-        get("", &[&[("x-domain", TENANT_ID)][..], &key].concat()),
+        get("", &[&[("x-domain", TENANT.as_str())][..], &key].concat()),
     )
     .await;
     assert_eq!(
@@ -434,7 +420,7 @@ async fn unknown_or_disabled_tenants_are_401_and_gone_users_404() {
     store.put_tenant(&tenant).await.unwrap();
     let answer = call(
         &service,
-        get("", &[&[("x-domain", TENANT_ID)][..], &key].concat()),
+        get("", &[&[("x-domain", TENANT.as_str())][..], &key].concat()),
     )
     .await;
     assert_eq!((answer.status, answer.code()), (401, 4014));
@@ -444,7 +430,7 @@ async fn unknown_or_disabled_tenants_are_401_and_gone_users_404() {
 async fn methods_and_media_types() {
     let (service, _, _) = seeded().await;
     let headers = [
-        ("x-domain", TENANT_ID),
+        ("x-domain", TENANT.as_str()),
         ("x-api-key", API_KEY),
         ("x-api-secret", API_SECRET),
     ];
@@ -507,7 +493,7 @@ async fn a_500_carries_the_request_id_and_no_internals() {
         get(
             "",
             &[
-                ("x-domain", TENANT_ID),
+                ("x-domain", TENANT.as_str()),
                 ("x-api-key", API_KEY),
                 ("x-api-secret", API_SECRET),
             ],
@@ -533,13 +519,13 @@ async fn a_500_carries_the_request_id_and_no_internals() {
 
 #[tokio::test]
 async fn an_unreachable_store_is_a_503_with_retry_after() {
-    let service = UsersMeService::new(testkit::unreachable_store().await, dev_verifier());
+    let service = Service::new(testkit::unreachable_store().await);
     let answer = call(
         &service,
         get(
             "",
             &[
-                ("x-domain", TENANT_ID),
+                ("x-domain", TENANT.as_str()),
                 ("x-api-key", API_KEY),
                 ("x-api-secret", API_SECRET),
             ],
@@ -558,16 +544,16 @@ async fn cross_tenant_matrix() {
     let (service, admin, _) = seeded().await;
     struct Credential {
         name: String,
-        tenant: String,
-        user: String,
+        tenant: TenantId,
+        user: UserId,
         headers: Vec<(&'static str, String)>,
     }
-    let mut tenants = vec![TENANT_ID.to_owned()];
+    let mut tenants = vec![TENANT_ID];
     let mut credentials = vec![
         Credential {
             name: "ada token".into(),
-            tenant: TENANT_ID.into(),
-            user: ADA_ID.into(),
+            tenant: TENANT_ID,
+            user: ADA_ID,
             headers: vec![(
                 "authorization",
                 bearer(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID)),
@@ -575,8 +561,8 @@ async fn cross_tenant_matrix() {
         },
         Credential {
             name: "grace token".into(),
-            tenant: TENANT_ID.into(),
-            user: GRACE_ID.into(),
+            tenant: TENANT_ID,
+            user: GRACE_ID,
             headers: vec![(
                 "authorization",
                 bearer(&dev_token(TENANT_ID, GRACE_ID, GRACE_SESSION_ID)),
@@ -584,8 +570,8 @@ async fn cross_tenant_matrix() {
         },
         Credential {
             name: "demo key".into(),
-            tenant: TENANT_ID.into(),
-            user: ADA_ID.into(),
+            tenant: TENANT_ID,
+            user: ADA_ID,
             headers: vec![
                 ("x-api-key", API_KEY.into()),
                 ("x-api-secret", API_SECRET.into()),
@@ -594,35 +580,36 @@ async fn cross_tenant_matrix() {
     ];
     for name in ["Beta", "Gamma"] {
         let tenant = admin.create_tenant(name).await.unwrap();
-        let new_user = admin::NewUser {
-            tenant: tenant.clone(),
+        let new_user = accounts::NewUser {
+            tenant,
             email: format!("someone@{name}.example"),
-            ..Default::default()
+            first_name: None,
+            last_name: None,
+            username: None,
+            phone: None,
         };
         let user = admin.create_user(&new_user).await.unwrap();
-        let session = admin.create_session(&tenant, &user, 3600).await.unwrap();
-        let (key, secret) = admin.create_api_key(&tenant, &user).await.unwrap();
+        let session = admin.create_session(tenant, user, 3600).await.unwrap();
+        let (key, secret) = admin.create_api_key(tenant, user).await.unwrap();
         credentials.push(Credential {
             name: format!("{name} token"),
-            tenant: tenant.clone(),
-            user: user.clone(),
-            headers: vec![(
-                "authorization",
-                bearer(&dev_token(&tenant, &user, &session)),
-            )],
+            tenant,
+            user,
+            headers: vec![("authorization", bearer(&dev_token(tenant, user, session)))],
         });
         credentials.push(Credential {
             name: format!("{name} key"),
-            tenant: tenant.clone(),
+            tenant,
             user,
-            headers: vec![("x-api-key", key), ("x-api-secret", secret)],
+            headers: vec![("x-api-key", key.to_string()), ("x-api-secret", secret)],
         });
         tenants.push(tenant);
     }
     let mut cells = 0;
     for credential in &credentials {
         for tenant in &tenants {
-            let mut headers: Vec<(&str, &str)> = vec![("x-domain", tenant.as_str())];
+            let domain = tenant.to_string();
+            let mut headers: Vec<(&str, &str)> = vec![("x-domain", domain.as_str())];
             headers.extend(credential.headers.iter().map(|(n, v)| (*n, v.as_str())));
             let answer = call(&service, get("", &headers)).await;
             if *tenant == credential.tenant {
@@ -633,7 +620,7 @@ async fn cross_tenant_matrix() {
                 );
                 assert_eq!(
                     answer.body["data"]["id"],
-                    credential.user.as_str(),
+                    credential.user.to_string(),
                     "{}",
                     credential.name
                 );
@@ -655,16 +642,13 @@ async fn cross_tenant_matrix() {
 async fn one_round_trip_for_a_token_two_for_an_api_key() {
     let (_, _, store) = seeded().await;
     let proxy = CountingProxy::start(local_dynamo().endpoint()).await;
-    let service = UsersMeService::new(
-        DynamoStore::new(proxy.client().await, store.table()),
-        dev_verifier(),
-    );
+    let service = Service::new(DynamoStore::new(proxy.client().await, store.table()));
     let authorization = bearer(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
     let cases = [
         (
             "token",
             vec![
-                ("x-domain", TENANT_ID),
+                ("x-domain", TENANT.as_str()),
                 ("authorization", authorization.as_str()),
             ],
             1,
@@ -672,7 +656,7 @@ async fn one_round_trip_for_a_token_two_for_an_api_key() {
         (
             "api key",
             vec![
-                ("x-domain", TENANT_ID),
+                ("x-domain", TENANT.as_str()),
                 ("x-api-key", API_KEY),
                 ("x-api-secret", API_SECRET),
             ],

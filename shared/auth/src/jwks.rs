@@ -16,7 +16,26 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 
-use crate::keys::{KeyError, KeySet, KeySource, VerificationKey};
+use crate::jwks_https::HttpsJwksFetcher;
+use crate::keys::{KeyError, KeySet, KeySource, StaticKeySource, VerificationKey};
+
+/// The keys a function verifies tokens with, as configured: an inline set
+/// (`JWT_PUBLIC_KEYS`) or the identity provider's JWKS endpoint (`JWKS_URL`).
+pub enum ProviderKeys {
+    /// `JWT_PUBLIC_KEYS`: a fixed set.
+    Inline(StaticKeySource),
+    /// `JWKS_URL`: fetched on first use, cached, refetched on rotation.
+    Remote(Box<CachedKeySource<HttpsJwksFetcher>>),
+}
+
+impl KeySource for ProviderKeys {
+    async fn key(&self, kid: &str) -> Result<Arc<VerificationKey>, KeyError> {
+        match self {
+            ProviderKeys::Inline(keys) => keys.key(kid).await,
+            ProviderKeys::Remote(keys) => keys.key(kid).await,
+        }
+    }
+}
 
 /// Fetches the JWKS document.
 pub trait JwksFetcher: Send + Sync {
@@ -115,7 +134,7 @@ mod tests {
     use std::sync::Mutex as StdMutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    const DEV_JWKS: &str = include_str!("../../../dev/keys/dev-jwks.json");
+    use devkit::DEV_JWKS;
 
     /// Serves whatever document it holds, counting fetches.
     struct FakeFetcher {

@@ -7,8 +7,8 @@
 //! reported, never used.
 //!
 //! Handlers ask a [`KeySource`] for the key of a token's `kid`. [`StaticKeySource`] serves a
-//! fixed set (inline `JWT_PUBLIC_KEYS`); a source that fetches `JWKS_URL` implements the same
-//! trait, so handlers do not change when it is used.
+//! fixed set (inline `JWT_PUBLIC_KEYS`); [`crate::CachedKeySource`] fetches `JWKS_URL` and
+//! implements the same trait; [`ProviderKeys`] is whichever of the two the configuration names.
 
 use std::collections::HashMap;
 use std::future::Future;

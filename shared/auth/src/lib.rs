@@ -1,33 +1,43 @@
-//! Who is calling: credential extraction, session-token verification, API-key checks.
+//! Who is calling: everything between a request's credential headers and an established
+//! [`Identity`], and nothing else.
 //!
 //! - [`credential`]: finds the session token of a request (`Authorization: Bearer` or the
 //!   `__session` cookie) and refuses malformed or ambiguous headers.
-//! - [`keys`]: the public keys tokens are checked with. A [`KeySource`] hands out one
-//!   [`VerificationKey`] per `kid`; [`StaticKeySource`] serves an inline JWKS document
-//!   (`JWT_PUBLIC_KEYS`); [`CachedKeySource`] a JWKS endpoint (`JWKS_URL`), cached and
-//!   refetched on rotation at a bounded rate. Each key pins its algorithm (ES256 for P-256 keys, RS256 for RSA
-//!   keys), so a token's `alg` header can never choose one; `none`, HMAC and every other
-//!   algorithm are refused.
+//! - [`keys`] and [`jwks`]: the public keys tokens are checked with. A [`KeySource`] hands out
+//!   one [`VerificationKey`] per `kid`: [`StaticKeySource`] an inline JWKS document
+//!   (`JWT_PUBLIC_KEYS`), [`CachedKeySource`] the identity provider's JWKS endpoint
+//!   (`JWKS_URL`, fetched over HTTPS by [`jwks_https`]), cached and refetched on rotation at a
+//!   bounded rate. Each key pins its algorithm (ES256 for P-256 keys, RS256 for RSA keys), so a
+//!   token's `alg` header can never choose one; `none`, HMAC and every other algorithm are
+//!   refused.
 //! - [`token`]: [`TokenVerifier`] checks signature, `iss`, `exp`, `nbf`, `aud` (when
 //!   configured) with a leeway, and yields the [`SessionClaims`] (`sub`, `sid`, `tid`).
-//! - [`signing`]: [`TokenSigner`], used by the admin CLI and the tests to mint tokens with the
-//!   committed dev-only keys. Nothing on a request path signs.
-//! - [`api_key`]: the API-key format and the constant-time secret check.
+//! - [`api_key`]: the API secret's format and the constant-time check of its digest.
+//! - [`identity`]: the checks against the store once a credential is verified: tenant active,
+//!   session live and the user's, API key live and its secret matching, user present.
+//! - [`access`]: [`AccessError`], every way those steps refuse or fail, with the stable codes
+//!   both routes share.
 //!
-//! Nothing here reads the store; the functions combine these checks with store lookups.
+//! Nothing here signs a token (the dev-only signer is in `devkit`) or writes to the store.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod access;
 pub mod api_key;
 pub mod credential;
+pub mod identity;
 pub mod jwks;
+pub mod jwks_https;
 pub mod keys;
-pub mod signing;
 pub mod token;
 
-pub use api_key::{ApiKeyFormatError, ApiKeyId, ApiKeySecret};
+pub use access::AccessError;
+pub use api_key::{ApiKeyFormatError, ApiKeySecret};
 pub use credential::{CredentialError, SessionToken, session_token};
-pub use jwks::{CachedKeySource, JwksFetcher, JwksPolicy};
+pub use identity::{Identity, api_key_identity, session_identity};
+pub use jwks::{CachedKeySource, JwksFetcher, JwksPolicy, ProviderKeys};
+pub use jwks_https::{HttpsJwksFetcher, parse_jwks_url};
 pub use keys::{KeyError, KeySet, KeySetError, KeySource, StaticKeySource, VerificationKey};
-pub use signing::{SigningError, TokenClaims, TokenSigner};
 pub use token::{SessionClaims, TokenError, TokenVerifier, VerifierConfigError, VerifierSettings};
 
 use sha2::{Digest, Sha256};

@@ -7,9 +7,9 @@
 //! | `iss` | must equal `JWT_ISSUER` |
 //! | `aud` | must contain one of `JWT_AUDIENCE` when that is set |
 //! | `exp` | required; `nbf` honoured when present; both with `JWT_LEEWAY_SECS` of leeway |
-//! | `sub` | the user id (UUID) |
-//! | `sid` | the session id (UUID) |
-//! | `tid` | the tenant id (UUID) |
+//! | `sub` | the user id (a UUID, [`model::UserId`]) |
+//! | `sid` | the session id (a UUID, [`model::SessionId`]) |
+//! | `tid` | the tenant id (a UUID, [`model::TenantId`]) |
 //!
 //! The header must name its key with `kid`; the key fixes the algorithm. Tokens longer than
 //! [`MAX_TOKEN_BYTES`] or not of the compact `header.payload.signature` form are refused before
@@ -20,23 +20,25 @@
 //! A browser sends the same session token on every call for the token's lifetime, and the
 //! signature check is most of a request's CPU (ES256 about 100 µs, RS256 about 50 µs on the
 //! bench machine; BENCHMARKS.md). So a container remembers the tokens it has verified: up to
-//! [`VERIFIED_TOKEN_CACHE_SIZE`] entries keyed by the SHA-256 of the whole token (any other
-//! byte string, a tampered one included, misses and is verified in full). A hit is accepted only
+//! [`VERIFIED_TOKEN_CACHE_SIZE`] entries, least recently used evicted first (the `lru` crate),
+//! keyed by the SHA-256 of the whole token (any other byte string, a tampered one included,
+//! misses and is verified in full). A hit is accepted only
 //! while the token is unexpired (`exp` plus leeway, checked on every call) and while the key
 //! source still hands out the very key that verified it, so a key removed from the JWKS stops
 //! its tokens as soon as the key set is refreshed, as without the cache. Only successes are
 //! remembered. The session behind the token is still looked up on every call.
 
-use std::collections::HashMap;
 use std::env;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Validation, decode, decode_header};
+use lru::LruCache;
+use model::{SessionId, TenantId, UserId};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use crate::keys::{KeyError, KeySource, VerificationKey};
 
@@ -47,11 +49,11 @@ pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct SessionClaims {
     /// The user id (`sub`).
-    pub sub: Uuid,
+    pub sub: UserId,
     /// The session id (`sid`).
-    pub sid: Uuid,
+    pub sid: SessionId,
     /// The tenant id (`tid`).
-    pub tid: Uuid,
+    pub tid: TenantId,
     /// Expiry, seconds since the epoch (`exp`).
     pub exp: i64,
 }
@@ -144,7 +146,8 @@ impl VerifierSettings {
 }
 
 /// How many verified tokens a container remembers (see the module docs).
-pub const VERIFIED_TOKEN_CACHE_SIZE: usize = 1024;
+#[allow(clippy::unwrap_used)] // evaluated at compile time
+pub const VERIFIED_TOKEN_CACHE_SIZE: NonZeroUsize = NonZeroUsize::new(1024).unwrap();
 
 /// A token that passed verification: its claims and the key that verified it.
 #[derive(Debug)]
@@ -159,7 +162,7 @@ struct VerifiedToken {
 pub struct TokenVerifier<K> {
     keys: K,
     settings: VerifierSettings,
-    verified: Mutex<HashMap<[u8; 32], Arc<VerifiedToken>>>,
+    verified: Mutex<LruCache<[u8; 32], Arc<VerifiedToken>>>,
 }
 
 fn now_secs() -> i64 {
@@ -174,7 +177,7 @@ impl<K: KeySource> TokenVerifier<K> {
         Self {
             keys,
             settings,
-            verified: Mutex::new(HashMap::new()),
+            verified: Mutex::new(LruCache::new(VERIFIED_TOKEN_CACHE_SIZE)),
         }
     }
 
@@ -183,7 +186,7 @@ impl<K: KeySource> TokenVerifier<K> {
         self.cache().len()
     }
 
-    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], Arc<VerifiedToken>>> {
+    fn cache(&self) -> MutexGuard<'_, LruCache<[u8; 32], Arc<VerifiedToken>>> {
         // The map is never left half-updated, so a poisoned lock is still usable.
         self.verified.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -197,29 +200,22 @@ impl<K: KeySource> TokenVerifier<K> {
         let entry = self.cache().get(digest).cloned()?;
         let leeway = i64::try_from(self.settings.leeway_secs).unwrap_or(0);
         if now > entry.claims.exp.saturating_add(leeway) {
-            self.cache().remove(digest);
+            self.cache().pop(digest);
             return Some(Err(TokenError::Expired));
         }
         match self.keys.key(&entry.kid).await {
             Ok(key) if Arc::ptr_eq(&key, &entry.key) => Some(Ok(entry.claims.clone())),
             // The key changed or went away: forget the token and verify it afresh.
             Ok(_) | Err(KeyError::UnknownKid) => {
-                self.cache().remove(digest);
+                self.cache().pop(digest);
                 None
             }
             Err(KeyError::Unavailable(why)) => Some(Err(TokenError::KeysUnavailable(why))),
         }
     }
 
-    fn remember(&self, digest: [u8; 32], token: VerifiedToken, now: i64) {
-        let mut cache = self.cache();
-        if cache.len() >= VERIFIED_TOKEN_CACHE_SIZE {
-            cache.retain(|_, entry| entry.claims.exp >= now);
-            if cache.len() >= VERIFIED_TOKEN_CACHE_SIZE {
-                cache.clear();
-            }
-        }
-        cache.insert(digest, Arc::new(token));
+    fn remember(&self, digest: [u8; 32], token: VerifiedToken) {
+        self.cache().put(digest, Arc::new(token));
     }
 
     /// The key source.
@@ -285,7 +281,7 @@ impl<K: KeySource> TokenVerifier<K> {
             kid: kid.to_owned(),
             key,
         };
-        self.remember(digest, verified, now);
+        self.remember(digest, verified);
         Ok(data.claims)
     }
 }
@@ -310,12 +306,11 @@ fn is_compact_jws(token: &str) -> bool {
 mod tests {
     use super::*;
     use crate::keys::{KeySet, StaticKeySource};
-    use crate::signing::{TokenClaims, TokenSigner};
+    use devkit::{DEV_JWKS, TokenClaims, TokenSigner};
 
-    const DEV_JWKS: &str = include_str!("../../../dev/keys/dev-jwks.json");
-    const ES256_PEM: &str = include_str!("../../../dev/keys/dev-es256-private.pem");
-    const RS256_PEM: &str = include_str!("../../../dev/keys/dev-rs256-private.pem");
-    const FOREIGN_PEM: &str = include_str!("../../../dev/keys/test-foreign-es256-private.pem");
+    const ES256_PEM: &str = devkit::DEV_ES256_PRIVATE_KEY;
+    const RS256_PEM: &str = devkit::DEV_RS256_PRIVATE_KEY;
+    const FOREIGN_PEM: &str = devkit::TEST_FOREIGN_ES256_PRIVATE_KEY;
     const ISSUER: &str = "https://issuer.test";
 
     fn settings(audience: Option<&str>) -> VerifierSettings {
@@ -334,7 +329,13 @@ mod tests {
     }
 
     fn claims() -> TokenClaims {
-        TokenClaims::for_session(ISSUER, Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), 600)
+        TokenClaims::for_session(
+            ISSUER,
+            TenantId::random(),
+            UserId::random(),
+            SessionId::random(),
+            600,
+        )
     }
 
     fn es256() -> TokenSigner {
@@ -348,7 +349,14 @@ mod tests {
             .verify(&es256().sign(&c).unwrap())
             .await
             .unwrap();
-        assert_eq!((got.sub, got.sid, got.tid), (c.sub, c.sid, c.tid));
+        assert_eq!(
+            (
+                got.sub.to_string(),
+                got.sid.to_string(),
+                got.tid.to_string()
+            ),
+            (c.sub.to_string(), c.sid.to_string(), c.tid.to_string())
+        );
         let rs = TokenSigner::rs256(RS256_PEM.as_bytes(), "dev-rs256").unwrap();
         assert!(verifier(None).verify(&rs.sign(&c).unwrap()).await.is_ok());
     }
@@ -559,30 +567,34 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_cache_stays_bounded() {
+    async fn the_cache_stays_bounded_and_evicts_the_least_recently_used() {
         let verifier = verifier(None);
         let key = verifier.keys().key("dev-es256").await.unwrap();
-        let entry = |exp: i64| VerifiedToken {
+        let entry = || VerifiedToken {
             claims: SessionClaims {
-                sub: Uuid::new_v4(),
-                sid: Uuid::new_v4(),
-                tid: Uuid::new_v4(),
-                exp,
+                sub: UserId::random(),
+                sid: SessionId::random(),
+                tid: TenantId::random(),
+                exp: 4_102_444_800,
             },
             kid: "dev-es256".into(),
             key: key.clone(),
         };
-        let now = 1_000_000;
         let digest = |i: usize| -> [u8; 32] { Sha256::digest(i.to_le_bytes()).into() };
-        for i in 0..VERIFIED_TOKEN_CACHE_SIZE {
-            verifier.remember(digest(i), entry(now - 1), now);
+        let size = VERIFIED_TOKEN_CACHE_SIZE.get();
+        for i in 0..size {
+            verifier.remember(digest(i), entry());
         }
-        assert_eq!(verifier.cached_tokens(), VERIFIED_TOKEN_CACHE_SIZE);
-        verifier.remember(digest(usize::MAX), entry(now + 60), now);
-        assert_eq!(verifier.cached_tokens(), 1, "expired entries make room");
-        for i in 0..VERIFIED_TOKEN_CACHE_SIZE {
-            verifier.remember(digest(i), entry(now + 60), now);
-        }
-        assert!(verifier.cached_tokens() <= VERIFIED_TOKEN_CACHE_SIZE);
+        assert_eq!(verifier.cached_tokens(), size);
+        // Token 0 is used again, so token 1 is now the least recently used.
+        assert!(verifier.remembered(&digest(0), 0).await.is_some());
+        verifier.remember(digest(size), entry());
+        assert_eq!(verifier.cached_tokens(), size);
+        assert!(verifier.remembered(&digest(0), 0).await.is_some());
+        assert!(
+            verifier.remembered(&digest(1), 0).await.is_none(),
+            "evicted"
+        );
+        assert!(verifier.remembered(&digest(size), 0).await.is_some());
     }
 }

@@ -1,8 +1,9 @@
 //! Properties of the credential parsers, over generated input (a bounded number of cases:
 //! proptest's default 256, or PROPTEST_CASES).
 
-use auth::{ApiKeyId, ApiKeySecret, CredentialError, session_token};
+use auth::{ApiKeySecret, CredentialError, session_token};
 use http::{HeaderMap, HeaderValue};
+use model::ApiKeyId;
 use proptest::prelude::*;
 
 fn headers(name: &'static str, values: &[Vec<u8>]) -> HeaderMap {
@@ -61,13 +62,25 @@ proptest! {
     }
 
     #[test]
-    fn api_key_parsers_accept_exactly_the_format(text in "\\PC{0,80}") {
-        if let Ok(key) = ApiKeyId::parse(&text) {
-            prop_assert!(text.starts_with("cuk_") && text.len() == 36);
+    fn api_key_parsers_accept_exactly_the_format(
+        prefix in prop::sample::select(vec!["cuk_", "cus_", "cuk", "CUK_", "cus-", "", "xcuk_"]),
+        body in prop_oneof![
+            "[0-9a-f]{32}", "[0-9a-f]{64}", "[0-9a-f]{31}", "[0-9a-f]{33}", "[0-9a-f]{63}",
+            "[0-9a-f]{65}", "[0-9a-fA-F]{32}", "[0-9a-fA-F]{64}", "[0-9a-g]{32}", "[0-9a-g]{64}",
+            "\\PC{0,70}",
+        ],
+    ) {
+        let text = format!("{prefix}{body}");
+        let lower_hex = |digits: usize| body.len() == digits
+            && body.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        let key = ApiKeyId::parse(&text);
+        prop_assert_eq!(key.is_ok(), prefix == "cuk_" && lower_hex(32), "{:?}", text);
+        if let Ok(key) = key {
             prop_assert_eq!(key.as_str(), text.as_str());
         }
-        if let Ok(secret) = ApiKeySecret::parse(&text) {
-            prop_assert!(text.starts_with("cus_") && text.len() == 68);
+        let secret = ApiKeySecret::parse(&text);
+        prop_assert_eq!(secret.is_ok(), prefix == "cus_" && lower_hex(64), "{:?}", text);
+        if let Ok(secret) = secret {
             prop_assert_eq!(secret.expose(), text.as_str());
         }
     }

@@ -1,15 +1,15 @@
 use serde::{Deserialize, Serialize};
 
-use crate::Timestamp;
+use crate::{ApiKeyId, Timestamp, UserId};
 
 /// A tenant integration's API key. The secret itself is never stored: only its SHA-256 digest
-/// (see the `auth` crate for the key format and the constant-time check).
+/// (see the `auth` crate for the secret's format and the constant-time check).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiKey {
     /// The public key id, as sent in `X-API-KEY`.
-    pub key: String,
+    pub key: ApiKeyId,
     /// The user the integration acts as.
-    pub user_id: String,
+    pub user_id: UserId,
     /// Lower-case hex SHA-256 of the secret.
     pub secret_sha256: String,
     /// When the key was created.

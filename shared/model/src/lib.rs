@@ -2,16 +2,21 @@
 //!
 //! This crate knows nothing of DynamoDB, HTTP or tokens. It holds:
 //!
+//! - typed ids ([`TenantId`], [`UserId`], [`SessionId`], [`ApiKeyId`]), parsed once where they
+//!   enter;
 //! - the stored records: [`Tenant`], [`User`] (with its email addresses, phone numbers, social
 //!   connections, authenticators and segments), [`Session`] and [`ApiKey`]. They are serialised
 //!   as they are stored (the `store` crate maps them to DynamoDB items with `serde_dynamo`);
 //! - [`Timestamp`], a UTC instant with one-second precision and the two wire formats the API
-//!   documents use (RFC 3339 `2019-08-24T14:15:22Z` and seed 004's `2016-01-01 12:00:00`);
+//!   documents use (RFC 3339 `2019-08-24T14:15:22Z` and `GET /users/me`'s `2016-01-01 12:00:00`);
 //! - [`MeDocument`], the body of `GET /me` (seed 000), built from a user and its session, which
 //!   never carries an MFA secret or a backup code;
 //! - [`users_me_document`], the JSON:API body of `GET /users/me` (seed 004), from the same user.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod api_key;
+mod id;
 mod me;
 mod session;
 mod tenant;
@@ -20,6 +25,7 @@ mod user;
 mod users_me;
 
 pub use api_key::ApiKey;
+pub use id::{ApiKeyId, IdError, SessionId, TenantId, UserId};
 pub use me::{MeDocument, MeUser};
 pub use session::Session;
 pub use tenant::Tenant;

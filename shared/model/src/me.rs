@@ -2,8 +2,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::{
-    Availability, EmailAddress, PhoneNumber, SecondFactorPolicy, Segment, Session,
-    SocialConnection, Timestamp, User,
+    Availability, EmailAddress, PhoneNumber, SecondFactorPolicy, Segment, Session, SessionId,
+    SocialConnection, Timestamp, User, UserId,
 };
 
 /// The body of a successful `GET /me` (seed 000): `{status, message, data, session}`.
@@ -44,7 +44,7 @@ impl<'a> MeDocument<'a> {
 /// Seed 000's `session` object.
 #[derive(Debug, Serialize)]
 pub struct SessionView<'a> {
-    id: &'a str,
+    id: &'a SessionId,
     created_at: Timestamp,
     updated_at: Timestamp,
 }
@@ -52,7 +52,7 @@ pub struct SessionView<'a> {
 /// Seed 000's `data` object: the user as `GET /me` shows it.
 #[derive(Debug, Serialize)]
 pub struct MeUser<'a> {
-    id: &'a str,
+    id: &'a UserId,
     first_name: Option<&'a str>,
     last_name: Option<&'a str>,
     username: Option<&'a str>,
@@ -195,7 +195,7 @@ mod tests {
 
     fn user() -> User {
         serde_json::from_value(json!({
-            "id": "u1", "tenant_id": "t1", "first_name": "Ada", "last_name": "Lovelace",
+            "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "tenant_id": "0f8fad5b-d9cb-469f-a165-70867728950e", "first_name": "Ada", "last_name": "Lovelace",
             "primary_email_address_id": "e2",
             "email_addresses": [
                 {"id": "e1", "email": "old@example.com", "verified": false},
@@ -212,8 +212,8 @@ mod tests {
 
     fn session() -> Session {
         Session {
-            id: "s1".into(),
-            user_id: "u1".into(),
+            id: "9b2f7c1e-3a4d-4e5f-8a6b-7c8d9e0f1a2b".parse().unwrap(),
+            user_id: "7c9e6679-7425-40de-944b-e07fc1f90ae7".parse().unwrap(),
             created_at: ts(1_566_656_122),
             updated_at: ts(1_566_656_123),
             expires_at: ts(4_000_000_000),
@@ -264,7 +264,7 @@ mod tests {
         assert_eq!(v["data"]["has_profile_picture"], json!(false));
         assert_eq!(
             v["session"],
-            json!({"id": "s1", "created_at": "2019-08-24T14:15:22Z", "updated_at": "2019-08-24T14:15:23Z"})
+            json!({"id": "9b2f7c1e-3a4d-4e5f-8a6b-7c8d9e0f1a2b", "created_at": "2019-08-24T14:15:22Z", "updated_at": "2019-08-24T14:15:23Z"})
         );
     }
 

@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime, UtcOffset};
 /// A UTC instant with one-second precision.
 ///
 /// Stored and served as RFC 3339 with a `Z` offset and no fraction (`2019-08-24T14:15:22Z`);
-/// [`Timestamp::to_seed_004`] gives the `YYYY-MM-DD HH:MM:SS` form of `GET /users/me`. Parsing
+/// [`Timestamp::to_date_time_utc`] gives the `YYYY-MM-DD HH:MM:SS` form of `GET /users/me`. Parsing
 /// accepts any RFC 3339 offset and fraction, converts to UTC and drops the fraction, so items
 /// written by other tools still read back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -28,7 +28,7 @@ impl std::error::Error for TimestampError {}
 
 const RFC3339_SECONDS: &[time::format_description::BorrowedFormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-const SEED_004: &[time::format_description::BorrowedFormatItem<'static>] =
+const DATE_TIME_UTC: &[time::format_description::BorrowedFormatItem<'static>] =
     format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
 
 impl Timestamp {
@@ -74,9 +74,9 @@ impl Timestamp {
         self.0.format(RFC3339_SECONDS).unwrap_or_default()
     }
 
-    /// `2016-01-01 12:00:00` (UTC): the form of `GET /users/me` (seed 004).
-    pub fn to_seed_004(&self) -> String {
-        self.0.format(SEED_004).unwrap_or_default()
+    /// `2016-01-01 12:00:00` (UTC): the form of `GET /users/me` (`YYYY-MM-DD HH:MM:SS`).
+    pub fn to_date_time_utc(&self) -> String {
+        self.0.format(DATE_TIME_UTC).unwrap_or_default()
     }
 }
 
@@ -107,7 +107,7 @@ mod tests {
     fn prints_both_wire_formats() {
         let t = Timestamp::parse("2019-08-24T14:15:22Z").unwrap();
         assert_eq!(t.to_rfc3339(), "2019-08-24T14:15:22Z");
-        assert_eq!(t.to_seed_004(), "2019-08-24 14:15:22");
+        assert_eq!(t.to_date_time_utc(), "2019-08-24 14:15:22");
         assert_eq!(t.unix_seconds(), 1_566_656_122);
     }
 

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::Timestamp;
+use crate::{TenantId, Timestamp, UserId};
 
 /// A user as stored: everything both routes' documents are built from.
 ///
@@ -10,9 +10,9 @@ use crate::Timestamp;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
     /// The user id, a UUIDv4.
-    pub id: String,
+    pub id: UserId,
     /// The tenant the user belongs to.
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     /// Given name.
     #[serde(default)]
     pub first_name: Option<String>,
@@ -100,6 +100,40 @@ fn default_auth_provider() -> String {
 }
 
 impl User {
+    /// A user with only identity and timestamps set; every list empty.
+    pub fn blank(tenant_id: TenantId, id: UserId, now: Timestamp) -> User {
+        User {
+            id,
+            tenant_id,
+            first_name: None,
+            last_name: None,
+            username: None,
+            availability: Availability::Available,
+            profile_picture_url: None,
+            primary_email_address_id: None,
+            primary_phone_number_id: None,
+            email_addresses: vec![],
+            phone_numbers: vec![],
+            second_factor_policy: SecondFactorPolicy::None,
+            social_connections: vec![],
+            authenticators: vec![],
+            backup_code_digests: vec![],
+            has_password: false,
+            has_passkeys: false,
+            public_metadata: Map::new(),
+            segments: vec![],
+            position: None,
+            active: true,
+            factory_password: false,
+            reachable: true,
+            last_login_date: None,
+            archived_at: None,
+            auth_provider: default_auth_provider(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// The primary email address, when the user has one.
     pub fn primary_email(&self) -> Option<&EmailAddress> {
         let id = self.primary_email_address_id.as_deref()?;
@@ -259,7 +293,8 @@ mod tests {
     #[test]
     fn a_minimal_item_reads_with_defaults() {
         let user: User = serde_json::from_value(serde_json::json!({
-            "id": "u", "tenant_id": "t",
+            "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+            "tenant_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
             "created_at": "2020-01-01T00:00:00Z", "updated_at": "2020-01-01T00:00:00Z"
         }))
         .unwrap();
@@ -271,9 +306,20 @@ mod tests {
     }
 
     #[test]
+    fn a_user_whose_ids_are_not_uuids_is_refused() {
+        let result = serde_json::from_value::<User>(serde_json::json!({
+            "id": "u", "tenant_id": "t",
+            "created_at": "2020-01-01T00:00:00Z", "updated_at": "2020-01-01T00:00:00Z"
+        }));
+        assert!(result.is_err());
+    }
+
+    #[test]
     fn a_user_without_timestamps_is_refused() {
-        let result =
-            serde_json::from_value::<User>(serde_json::json!({"id": "u", "tenant_id": "t"}));
+        let result = serde_json::from_value::<User>(serde_json::json!({
+            "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+            "tenant_id": "0f8fad5b-d9cb-469f-a165-70867728950e"
+        }));
         assert!(result.is_err());
     }
 }

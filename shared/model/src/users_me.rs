@@ -53,8 +53,8 @@ fn selected(fields: &Option<Vec<String>>, name: &str) -> bool {
         .is_none_or(|list| list.iter().any(|f| f == name))
 }
 
-fn seed_time(t: Option<Timestamp>) -> Value {
-    t.map_or(Value::Null, |t| Value::String(t.to_seed_004()))
+fn date_time(t: Option<Timestamp>) -> Value {
+    t.map_or(Value::Null, |t| Value::String(t.to_date_time_utc()))
 }
 
 fn text(t: Option<&str>) -> Value {
@@ -82,11 +82,11 @@ pub fn users_me_document(user: &User, selection: &UsersMeSelection) -> Value {
             "email" => text(user.primary_email().map(|e| e.email.as_str())),
             "factory_password" => Value::Bool(user.factory_password),
             "active" => Value::Bool(user.active),
-            "last_login_date" => seed_time(user.last_login_date),
+            "last_login_date" => date_time(user.last_login_date),
             "reachable" => Value::Bool(user.reachable),
-            "created_at" => seed_time(Some(user.created_at)),
-            "updated_at" => seed_time(Some(user.updated_at)),
-            "archived_at" => seed_time(user.archived_at),
+            "created_at" => date_time(Some(user.created_at)),
+            "updated_at" => date_time(Some(user.updated_at)),
+            "archived_at" => date_time(user.archived_at),
             _ => Value::String(user.auth_provider.clone()),
         };
         user_attributes.insert(name.to_owned(), value);
@@ -95,7 +95,7 @@ pub fn users_me_document(user: &User, selection: &UsersMeSelection) -> Value {
     let profile = profile_resource(user, selection);
     let mut data = Map::new();
     data.insert("type".into(), USERS_TYPE.into());
-    data.insert("id".into(), user.id.clone().into());
+    data.insert("id".into(), user.id.to_string().into());
     data.insert("attributes".into(), Value::Object(user_attributes));
     if selected(&selection.user_fields, PROFILE_RELATIONSHIP) {
         let linkage = if selection.include_profile {
@@ -133,8 +133,8 @@ fn profile_resource(user: &User, selection: &UsersMeSelection) -> Value {
             "phone_code" => text(phone.map(|p| p.country_code.as_str())),
             "phone_number" => text(phone.map(|p| p.national_number())),
             "position" => text(user.position.as_deref()),
-            "created_at" => seed_time(Some(user.created_at)),
-            _ => seed_time(Some(user.updated_at)),
+            "created_at" => date_time(Some(user.created_at)),
+            _ => date_time(Some(user.updated_at)),
         };
         attributes.insert(name.to_owned(), value);
     }
@@ -148,7 +148,7 @@ mod tests {
 
     fn user() -> User {
         serde_json::from_value(json!({
-            "id": "u1", "tenant_id": "t1", "first_name": "Ada", "last_name": null,
+            "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "tenant_id": "0f8fad5b-d9cb-469f-a165-70867728950e", "first_name": "Ada", "last_name": null,
             "primary_email_address_id": "e1", "primary_phone_number_id": "p1",
             "email_addresses": [{"id": "e1", "email": "ada@example.com"}],
             "phone_numbers": [{"id": "p1", "phone_number": "+14155550123", "country_code": "1"}],
@@ -170,7 +170,7 @@ mod tests {
         assert_eq!(doc["data"]["attributes"]["archived_at"], Value::Null);
         assert_eq!(
             doc["data"]["relationships"]["profile"]["data"],
-            json!({"type": "users_profile", "id": "u1"})
+            json!({"type": "users_profile", "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7"})
         );
         assert!(doc.get("included").is_none());
         let keys: Vec<&String> = doc["data"]["attributes"]

@@ -24,6 +24,7 @@
 //! `https://` (a proxy or emulator with its own certificate) gets the system's CA store instead,
 //! since its issuer is unknown; a `http://` override needs no trust store.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
@@ -73,6 +74,27 @@ fn endpoint_override() -> Option<String> {
     ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"]
         .into_iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+}
+
+/// Whether `host` (as in a URL: IPv6 in brackets) is `localhost` or an IP address that
+/// [`IpAddr::is_loopback`] says is one (`127.attacker.example` is not).
+pub fn is_loopback_host(host: &str) -> bool {
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    bare.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether the URL `endpoint` names a loopback host (a local DynamoDB-compatible server).
+pub fn is_loopback_endpoint(endpoint: &str) -> bool {
+    endpoint
+        .trim()
+        .parse::<http::Uri>()
+        .ok()
+        .and_then(|uri| uri.host().map(is_loopback_host))
+        .unwrap_or(false)
 }
 
 /// Which roots the DynamoDB client trusts.
@@ -148,6 +170,27 @@ mod tests {
             Trust::AmazonRoots
         );
         assert_eq!(Trust::for_endpoint(Some("httpx://x")), Trust::AmazonRoots);
+    }
+
+    #[test]
+    fn loopback_endpoints_are_parsed_not_matched_by_prefix() {
+        for local in [
+            "http://127.0.0.1:8000",
+            "http://localhost:8000/",
+            "http://[::1]:8000",
+            "http://127.9.9.9",
+        ] {
+            assert!(is_loopback_endpoint(local), "{local}");
+        }
+        for remote in [
+            "http://127.attacker.example:8000",
+            "https://dynamodb.us-east-1.amazonaws.com",
+            "http://localhost.example",
+            "not a url",
+            "",
+        ] {
+            assert!(!is_loopback_endpoint(remote), "{remote}");
+        }
     }
 
     #[test]

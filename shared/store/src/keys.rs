@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use model::{ApiKeyId, SessionId, TenantId, UserId};
 
 /// Partition key attribute name.
 pub const PK: &str = "pk";
@@ -22,7 +23,7 @@ pub struct ItemKey {
 
 impl ItemKey {
     /// The tenant item.
-    pub fn tenant(tenant_id: &str) -> Self {
+    pub fn tenant(tenant_id: TenantId) -> Self {
         Self {
             pk: partition(tenant_id),
             sk: "TENANT".to_owned(),
@@ -30,7 +31,7 @@ impl ItemKey {
     }
 
     /// A user item.
-    pub fn user(tenant_id: &str, user_id: &str) -> Self {
+    pub fn user(tenant_id: TenantId, user_id: UserId) -> Self {
         Self {
             pk: partition(tenant_id),
             sk: format!("USER#{user_id}"),
@@ -38,7 +39,7 @@ impl ItemKey {
     }
 
     /// A session item.
-    pub fn session(tenant_id: &str, session_id: &str) -> Self {
+    pub fn session(tenant_id: TenantId, session_id: SessionId) -> Self {
         Self {
             pk: partition(tenant_id),
             sk: format!("SESSION#{session_id}"),
@@ -46,7 +47,7 @@ impl ItemKey {
     }
 
     /// An API-key item.
-    pub fn api_key(tenant_id: &str, key_id: &str) -> Self {
+    pub fn api_key(tenant_id: TenantId, key_id: &ApiKeyId) -> Self {
         Self {
             pk: partition(tenant_id),
             sk: format!("APIKEY#{key_id}"),
@@ -68,7 +69,7 @@ impl std::fmt::Display for ItemKey {
     }
 }
 
-fn partition(tenant_id: &str) -> String {
+fn partition(tenant_id: TenantId) -> String {
     format!("TENANT#{tenant_id}")
 }
 
@@ -78,19 +79,23 @@ mod tests {
 
     #[test]
     fn every_key_is_under_its_tenant() {
-        let t = "0f8fad5b-d9cb-469f-a165-70867728950e";
+        let t: TenantId = "0f8fad5b-d9cb-469f-a165-70867728950e".parse().unwrap();
+        let u: UserId = "7c9e6679-7425-40de-944b-e07fc1f90ae7".parse().unwrap();
+        let s: SessionId = "9b2f7c1e-3a4d-4e5f-8a6b-7c8d9e0f1a2b".parse().unwrap();
+        let k = ApiKeyId::parse("cuk_5f1d0c2a9e8b4c7d8a6f3e2d1c0b9a87").unwrap();
         for key in [
             ItemKey::tenant(t),
-            ItemKey::user(t, "u"),
-            ItemKey::session(t, "s"),
-            ItemKey::api_key(t, "k"),
+            ItemKey::user(t, u),
+            ItemKey::session(t, s),
+            ItemKey::api_key(t, &k),
         ] {
             assert_eq!(key.pk, format!("TENANT#{t}"));
         }
-        assert_eq!(ItemKey::user(t, "u").sk, "USER#u");
+        assert_eq!(ItemKey::user(t, u).sk, format!("USER#{u}"));
         assert_eq!(
-            ItemKey::session(t, "s").to_string(),
-            format!("TENANT#{t}/SESSION#s")
+            ItemKey::session(t, s).to_string(),
+            format!("TENANT#{t}/SESSION#{s}")
         );
+        assert_eq!(ItemKey::api_key(t, &k).sk, format!("APIKEY#{k}"));
     }
 }

@@ -1,5 +1,7 @@
-//! DynamoDB access: the key design, item mapping, the table definition, the reads the functions
-//! make, and the invocation's trace id on each request ([`trace`]).
+//! DynamoDB access: the key design, item mapping, the reads the functions make behind one small
+//! trait per read, the client's configuration, and the invocation's trace id on each request
+//! ([`trace`]). The admin CLI's writes and the table definition are behind the `admin` feature,
+//! an in-memory store for unit tests behind `memory`; the functions enable neither.
 //!
 //! # Key design
 //!
@@ -24,8 +26,9 @@
 //! (one round trip; strongly consistent so that a revocation counts at once). An API-key
 //! request fetches tenant and key in one `BatchGetItem`, then the user with one `GetItem`.
 //!
-//! The handlers depend on the small traits [`SessionContextSource`] and
-//! [`ApiKeyContextSource`], not on DynamoDB; [`DynamoStore`] implements them.
+//! The handlers depend on one small trait per read ([`SessionContextSource`],
+//! [`ApiKeyContextSource`], [`UserSource`]), not on DynamoDB; [`DynamoStore`] implements them,
+//! and so does the in-memory store of the `memory` feature.
 //!
 //! # Failures
 //!
@@ -35,10 +38,17 @@
 //! does not map to its record is [`StoreError::CorruptItem`], naming the key (the routes log
 //! it and answer 500).
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+#[cfg(feature = "admin")]
+mod admin;
 pub mod client;
 mod dynamo;
 mod error;
 pub mod keys;
+#[cfg(feature = "memory")]
+pub mod memory;
+#[cfg(feature = "admin")]
 pub mod table;
 pub mod trace;
 
@@ -46,9 +56,10 @@ use std::future::Future;
 
 pub use dynamo::DynamoStore;
 pub use error::StoreError;
+#[cfg(feature = "admin")]
 pub use table::TableDefinition;
 
-use model::{ApiKey, Session, Tenant, User};
+use model::{ApiKey, ApiKeyId, Session, SessionId, Tenant, TenantId, User, UserId};
 
 /// What a session-token request needs from the store, fetched in one round trip.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -67,9 +78,9 @@ pub trait SessionContextSource: Send + Sync {
     /// round trip. Missing items are `None`.
     fn session_context(
         &self,
-        tenant_id: &str,
-        session_id: &str,
-        user_id: &str,
+        tenant_id: TenantId,
+        session_id: SessionId,
+        user_id: UserId,
     ) -> impl Future<Output = Result<SessionContext, StoreError>> + Send;
 }
 
@@ -82,19 +93,22 @@ pub struct ApiKeyContext {
     pub api_key: Option<ApiKey>,
 }
 
-/// Reads what an API-key request needs.
+/// Reads the tenant and the API key an API-key request names.
 pub trait ApiKeyContextSource: Send + Sync {
     /// Fetches tenant `tenant_id` and its API key `key_id`, in one round trip.
     fn api_key_context(
         &self,
-        tenant_id: &str,
-        key_id: &str,
+        tenant_id: TenantId,
+        key_id: &ApiKeyId,
     ) -> impl Future<Output = Result<ApiKeyContext, StoreError>> + Send;
+}
 
+/// Reads one user.
+pub trait UserSource: Send + Sync {
     /// Fetches user `user_id` of tenant `tenant_id`, in one round trip.
     fn user(
         &self,
-        tenant_id: &str,
-        user_id: &str,
+        tenant_id: TenantId,
+        user_id: UserId,
     ) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
 }

@@ -1,16 +1,20 @@
-//! The table's definition: the one place the key schema is written down in Rust. The admin
-//! CLI creates it with this; `template.yaml` declares the same schema for AWS.
+//! The table's definition (feature `admin`): the one place the key schema is written down in
+//! Rust. The admin CLI creates it with this; `template.yaml` declares the same schema for AWS.
 
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TableStatus,
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
 
 use crate::StoreError;
 use crate::error::classify;
 use crate::keys::{PK, SK};
+
+/// How long [`TableDefinition::create_if_missing`] waits for the table to become ACTIVE.
+pub const TABLE_ACTIVE_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// The table: `pk` (string, HASH) and `sk` (string, RANGE), on-demand billing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +34,8 @@ impl TableDefinition {
         [(PK, "HASH"), (SK, "RANGE")]
     }
 
-    /// Creates the table if it does not exist, and waits until it is ACTIVE (at most 60 s).
+    /// Creates the table if it does not exist, and waits until it is ACTIVE (at most
+    /// [`TABLE_ACTIVE_TIMEOUT`]).
     pub async fn create_if_missing(&self, client: &Client) -> Result<(), StoreError> {
         let attribute = |name: &str| {
             AttributeDefinition::builder()
@@ -60,21 +65,22 @@ impl TableDefinition {
                     .is_some_and(|e| e.is_resource_in_use_exception()) => {}
             Err(err) => return Err(classify("CreateTable", err)),
         }
-        for _ in 0..600 {
-            let described = client.describe_table().table_name(&self.name).send().await;
-            let status = described
-                .map_err(|e| classify("DescribeTable", e))?
-                .table
-                .and_then(|t| t.table_status);
-            if status == Some(TableStatus::Active) {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Err(StoreError::Failed {
-            operation: "DescribeTable",
-            detail: format!("table {} did not become ACTIVE", self.name),
-        })
+        // The SDK's waiter: DescribeTable until the table is ACTIVE. Its first poll is at once
+        // (a local server's tables are ACTIVE at once), then every 20 s or more, as on AWS.
+        client
+            .wait_until_table_exists()
+            .table_name(&self.name)
+            .wait(TABLE_ACTIVE_TIMEOUT)
+            .await
+            .map(|_| ())
+            .map_err(|err| StoreError::Failed {
+                operation: "DescribeTable",
+                detail: format!(
+                    "table {} did not become ACTIVE: {}",
+                    self.name,
+                    aws_sdk_dynamodb::error::DisplayErrorContext(err)
+                ),
+            })
     }
 }
 

@@ -1,14 +1,27 @@
+use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode, body::Incoming};
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-/// A JWKS endpoint on loopback, for the `JWKS_URL` tests: it serves whatever document (and
-/// status) it is given, and counts the requests. Plain HTTP/1.1, one request per connection.
+/// What the server answers, and how often it was asked.
+struct Served {
+    status: StatusCode,
+    document: String,
+    requests: usize,
+}
+
+/// A JWKS endpoint on loopback (hyper), for the `JWKS_URL` tests: it serves whatever document
+/// (and status) it is given, and counts the requests.
 #[derive(Clone)]
 pub struct JwksServer {
     url: String,
-    state: Arc<Mutex<(u16, String, usize)>>,
+    state: Arc<Mutex<Served>>,
 }
 
 impl JwksServer {
@@ -21,23 +34,20 @@ impl JwksServer {
             "http://{}/.well-known/jwks.json",
             listener.local_addr().expect("address")
         );
-        let state = Arc::new(Mutex::new((200, document.to_owned(), 0)));
+        let state = Arc::new(Mutex::new(Served {
+            status: StatusCode::OK,
+            document: document.to_owned(),
+            requests: 0,
+        }));
         let shared = state.clone();
         tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                let mut request = [0u8; 4096];
-                let _ = socket.read(&mut request).await;
-                let (status, body) = {
-                    let mut state = shared.lock().expect("state");
-                    state.2 += 1;
-                    (state.0, state.1.clone())
-                };
-                let response = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = socket.write_all(response.as_bytes()).await;
-                let _ = socket.shutdown().await;
+            while let Ok((socket, _)) = listener.accept().await {
+                let state = shared.clone();
+                let service = service_fn(move |_: Request<Incoming>| {
+                    let state = state.clone();
+                    async move { Ok::<_, Infallible>(answer(&state)) }
+                });
+                tokio::spawn(http1::Builder::new().serve_connection(TokioIo::new(socket), service));
             }
         });
         Self { url, state }
@@ -48,22 +58,34 @@ impl JwksServer {
         &self.url
     }
 
-    /// Serves `document` from now on.
+    /// Serves `document` with `status` from now on.
     pub fn serve(&self, status: u16, document: &str) {
         let mut state = self.state.lock().expect("state");
-        state.0 = status;
-        state.1 = document.to_owned();
+        state.status = StatusCode::from_u16(status).expect("a status code");
+        state.document = document.to_owned();
     }
 
     /// Requests answered so far.
     pub fn requests(&self) -> usize {
-        self.state.lock().expect("state").2
+        self.state.lock().expect("state").requests
     }
+}
+
+fn answer(state: &Mutex<Served>) -> Response<Full<Bytes>> {
+    let mut state = state.lock().expect("state");
+    state.requests += 1;
+    let mut response = Response::new(Full::new(Bytes::from(state.document.clone())));
+    *response.status_mut() = state.status;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// The dev JWKS with only the key `kid`.
 pub fn dev_jwks_with_only(kid: &str) -> String {
-    let all: serde_json::Value = serde_json::from_str(crate::DEV_JWKS).expect("dev JWKS");
+    let all: serde_json::Value = serde_json::from_str(devkit::DEV_JWKS).expect("dev JWKS");
     let keys: Vec<serde_json::Value> = all["keys"]
         .as_array()
         .expect("keys")

@@ -1,7 +1,8 @@
 //! Test support, for tests only: a real DynamoDB-compatible server, fresh tables, dev tokens,
-//! OpenAPI validation of response bodies, log capture, a proxy that counts DynamoDB round
-//! trips on the wire, and a minimal Lambda Runtime API ([`runtime_api`]) to run the real
-//! bootstraps under.
+//! request builders and the `events/` files, OpenAPI validation of response bodies, log
+//! capture, a proxy that counts DynamoDB round trips on the wire, a JWKS endpoint, the hostile
+//! tokens both routes must refuse ([`hostile`]), and a minimal Lambda Runtime API
+//! ([`runtime_api`]) to run the real bootstraps under.
 //!
 //! [`local_dynamo`] starts dynalite (from the repository's `node_modules`, installed by
 //! `make test`) once per test binary on a free loopback port, and points the AWS SDK at it
@@ -10,10 +11,12 @@
 //! when the test binary exits (it watches its stdin, which is this process's pipe).
 
 mod answer;
+pub mod hostile;
 mod jwks_server;
 mod logs;
 mod openapi;
 mod proxy;
+mod requests;
 pub mod runtime_api;
 
 use std::io::{BufRead, BufReader};
@@ -26,13 +29,16 @@ pub use jwks_server::{JwksServer, dev_jwks_with_only};
 pub use logs::{CapturedLogs, capture_logs};
 pub use openapi::OpenApi;
 pub use proxy::{CountingProxy, Fault};
+pub use requests::{
+    access_lines, bearer, credentials_in_event, event_files, event_json, event_request, me_request,
+    request, users_me_request,
+};
 
-use admin::Admin;
-use auth::{KeySet, StaticKeySource, TokenVerifier, VerifierSettings};
+use accounts::Admin;
+use auth::{KeySet, ProviderKeys, StaticKeySource, TokenVerifier, VerifierSettings};
+use devkit::{DEV_ISSUER, DEV_JWKS};
+use model::{SessionId, TenantId, UserId};
 use store::DynamoStore;
-
-/// The dev JWKS (both dev keys).
-pub const DEV_JWKS: &str = include_str!("../../../dev/keys/dev-jwks.json");
 
 /// The repository root.
 pub fn workspace_root() -> PathBuf {
@@ -59,6 +65,7 @@ pub fn local_dynamo() -> &'static LocalDynamo {
                 (endpoint, Some(Mutex::new(child)))
             }
         };
+        #[allow(unsafe_code)]
         // SAFETY: runs once, inside OnceLock initialisation; every test calls local_dynamo()
         // before building a client, so no other thread reads these variables meanwhile.
         unsafe {
@@ -125,8 +132,7 @@ impl LocalDynamo {
     /// A fresh table with the demo data of `admin seed`.
     pub async fn seeded_table(&self) -> (Admin, DynamoStore) {
         let (admin, store) = self.fresh_table().await;
-        admin
-            .seed(&dev_signer(), admin::DEV_ISSUER)
+        devkit::demo::seed(&store, &dev_signer(), DEV_ISSUER)
             .await
             .expect("seed the demo data");
         (admin, store)
@@ -147,32 +153,42 @@ pub async fn unreachable_store() -> DynamoStore {
 }
 
 /// The dev ES256 signer.
-pub fn dev_signer() -> auth::TokenSigner {
-    admin::dev_signer(admin::DevKey::Es256).expect("the dev key parses")
+pub fn dev_signer() -> devkit::TokenSigner {
+    devkit::dev_signer(devkit::DevKey::Es256).expect("the dev key parses")
 }
 
 /// A verifier for the local configuration: dev keys, dev issuer, no audience, 5 s leeway,
 /// with the key type the functions use.
-pub fn dev_verifier() -> TokenVerifier<gateway::Keys> {
-    let keys = KeySet::from_jwks_json(DEV_JWKS).expect("the dev JWKS parses");
+pub fn dev_verifier() -> TokenVerifier<ProviderKeys> {
+    verifier_with(DEV_JWKS, None)
+}
+
+/// A verifier of the dev issuer over the keys of `jwks`, checking `audience` when given.
+pub fn verifier_with(jwks: &str, audience: Option<&str>) -> TokenVerifier<ProviderKeys> {
+    let keys = KeySet::from_jwks_json(jwks).expect("the JWKS parses");
     let settings = VerifierSettings {
-        issuer: admin::DEV_ISSUER.into(),
-        audience: None,
+        issuer: DEV_ISSUER.into(),
+        audience: audience.map(|a| vec![a.to_owned()]),
         leeway_secs: 5,
     };
-    TokenVerifier::new(gateway::Keys::Inline(StaticKeySource::new(keys)), settings)
+    TokenVerifier::new(ProviderKeys::Inline(StaticKeySource::new(keys)), settings)
 }
 
 /// A dev token for tenant/user/session, valid for an hour.
-pub fn dev_token(tenant: &str, user: &str, session: &str) -> String {
+pub fn dev_token(tenant: TenantId, user: UserId, session: SessionId) -> String {
     dev_token_with_ttl(tenant, user, session, 3600)
 }
 
 /// A dev token valid for `ttl_secs` (negative: expired that long ago).
-pub fn dev_token_with_ttl(tenant: &str, user: &str, session: &str, ttl_secs: i64) -> String {
-    admin::mint_token(
+pub fn dev_token_with_ttl(
+    tenant: TenantId,
+    user: UserId,
+    session: SessionId,
+    ttl_secs: i64,
+) -> String {
+    devkit::mint_token(
         &dev_signer(),
-        admin::DEV_ISSUER,
+        DEV_ISSUER,
         None,
         tenant,
         user,
@@ -182,20 +198,19 @@ pub fn dev_token_with_ttl(tenant: &str, user: &str, session: &str, ttl_secs: i64
     .expect("mint a dev token")
 }
 
-/// A JSON file of `events/`, as a request.
-pub fn event_request(name: &str) -> lambda_http::Request {
-    let path = workspace_root().join("events").join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// The names of the files in `events/` that start with `prefix`.
-pub fn event_files(prefix: &str) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(workspace_root().join("events"))
-        .expect("events/ exists")
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.starts_with(prefix) && n.ends_with(".json"))
-        .collect();
-    names.sort();
-    names
+/// An in-memory store holding the demo data of `admin seed`, for handler unit tests that run
+/// without any server.
+pub fn seeded_memory_store() -> store::memory::MemoryStore {
+    let records = devkit::demo::records().expect("the demo records");
+    let memory = store::memory::MemoryStore::new();
+    let tenant = records.tenant.id;
+    memory.put_tenant(records.tenant);
+    for user in records.users {
+        memory.put_user(user);
+    }
+    for session in records.sessions {
+        memory.put_session(tenant, session);
+    }
+    memory.put_api_key(tenant, records.api_key);
+    memory
 }

@@ -3,7 +3,7 @@ use std::sync::{Arc, Mutex};
 
 use tracing_subscriber::fmt::MakeWriter;
 
-/// Log lines captured from this thread (the JSON format of `gateway::logging`).
+/// Log lines captured from this thread (the JSON format of `bootstrap::logging`).
 #[derive(Clone, Default)]
 pub struct CapturedLogs {
     buffer: Arc<Mutex<Vec<u8>>>,
@@ -51,6 +51,6 @@ impl<'a> MakeWriter<'a> for CapturedLogs {
 pub fn capture_logs() -> (CapturedLogs, tracing::subscriber::DefaultGuard) {
     let logs = CapturedLogs::default();
     let filter = tracing_subscriber::EnvFilter::new("trace");
-    let subscriber = gateway::logging::subscriber(logs.clone(), filter);
+    let subscriber = bootstrap::logging::subscriber(logs.clone(), filter);
     (logs, tracing::subscriber::set_default(subscriber))
 }

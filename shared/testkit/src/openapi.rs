@@ -1,6 +1,14 @@
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use jsonschema::Validator;
 use serde_json::Value;
 
 use crate::workspace_root;
+
+/// The compiled validators of this test binary, by `method path status content type`: each
+/// schema is compiled once, not once per response.
+static VALIDATORS: OnceLock<Mutex<HashMap<String, Arc<Validator>>>> = OnceLock::new();
 
 /// `openapi.yaml`, for validating response bodies against the documented schemas.
 #[derive(Debug, Clone)]
@@ -39,6 +47,27 @@ impl OpenApi {
             .get(status.to_string())
     }
 
+    /// The validator of `response`'s `content_type` schema, against the whole document so that
+    /// `#/components/...` references resolve (the document's own keys are not schema keywords
+    /// and are ignored).
+    fn compile(
+        &self,
+        response: &Value,
+        name: &str,
+        content_type: &str,
+    ) -> Result<Validator, Vec<String>> {
+        let schema = response
+            .get("content")
+            .and_then(|c| c.get(content_type))
+            .and_then(|c| c.get("schema"))
+            .ok_or_else(|| vec![format!("{name} documents no schema")])?;
+        let mut root = self.document.clone();
+        if let Value::Object(map) = &mut root {
+            map.insert("allOf".into(), Value::Array(vec![schema.clone()]));
+        }
+        jsonschema::validator_for(&root).map_err(|e| vec![format!("schema does not compile: {e}")])
+    }
+
     /// Checks that `status` is documented for `method path` with `content_type`, and that
     /// `body` matches its schema. Returns every violation.
     pub fn check(
@@ -54,23 +83,20 @@ impl OpenApi {
                 "{method} {path} has no documented {status} response"
             )]
         })?;
-        let schema = response
-            .get("content")
-            .and_then(|c| c.get(content_type))
-            .and_then(|c| c.get("schema"))
-            .ok_or_else(|| {
-                vec![format!(
-                    "{method} {path} {status} documents no {content_type} schema"
-                )]
-            })?;
-        // Validate against the whole document so `#/components/...` references resolve; the
-        // document's own keys are not schema keywords and are ignored.
-        let mut root = self.document.clone();
-        if let Value::Object(map) = &mut root {
-            map.insert("allOf".into(), Value::Array(vec![schema.clone()]));
-        }
-        let validator = jsonschema::validator_for(&root)
-            .map_err(|e| vec![format!("schema does not compile: {e}")])?;
+        let name = format!("{method} {path} {status} {content_type}");
+        let validators = VALIDATORS.get_or_init(Mutex::default);
+        let cached = validators.lock().expect("validators").get(&name).cloned();
+        let validator = match cached {
+            Some(validator) => validator,
+            None => {
+                let compiled = Arc::new(self.compile(response, &name, content_type)?);
+                validators
+                    .lock()
+                    .expect("validators")
+                    .insert(name, compiled.clone());
+                compiled
+            }
+        };
         let errors: Vec<String> = validator
             .iter_errors(body)
             .map(|e| format!("{} at {}", e, e.instance_path()))

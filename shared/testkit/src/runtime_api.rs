@@ -1,18 +1,24 @@
-//! A minimal Lambda Runtime API on loopback: `GET …/invocation/next` hands out queued events,
-//! `POST …/invocation/{id}/response` and `…/error` report back, `POST …/init/error` reports a
-//! failed init. Enough for `lambda_runtime`; HTTP/1.1 with keep-alive and Content-Length bodies.
-//! Every invocation carries a trace id of its own, as Lambda's do.
+//! A minimal Lambda Runtime API on loopback, served by hyper: `GET …/invocation/next` hands out
+//! queued events, `POST …/invocation/{id}/response` and `…/error` report back, `POST
+//! …/init/error` reports a failed init. Enough for `lambda_runtime`. Every invocation carries a
+//! trace id of its own, as Lambda's do.
 //!
 //! [`Bootstrap`] runs a function's real binary under one, against the test's DynamoDB server.
 
+use std::convert::Infallible;
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode, body::Incoming};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
 use tokio::sync::{Mutex, mpsc};
 
 /// What the function did with one invocation, and when.
@@ -65,10 +71,12 @@ impl RuntimeApi {
         });
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
+                // One write per response and no Nagle delay: a split write would wait for a
+                // delayed ACK.
+                let _ = socket.set_nodelay(true);
                 let shared = shared.clone();
-                tokio::spawn(async move {
-                    let _ = serve(socket, shared).await;
-                });
+                let service = service_fn(move |request| answer(shared.clone(), request));
+                tokio::spawn(http1::Builder::new().serve_connection(TokioIo::new(socket), service));
             }
         });
         Ok(Self {
@@ -120,8 +128,8 @@ impl Bootstrap {
             .env("AWS_SECRET_ACCESS_KEY", "local")
             .env("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_endpoint)
             .env("TABLE_NAME", table)
-            .env("JWT_ISSUER", admin::DEV_ISSUER)
-            .env("JWT_PUBLIC_KEYS", crate::DEV_JWKS)
+            .env("JWT_ISSUER", devkit::DEV_ISSUER)
+            .env("JWT_PUBLIC_KEYS", devkit::DEV_JWKS)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .kill_on_drop(true)
@@ -162,104 +170,85 @@ impl Bootstrap {
     }
 }
 
-async fn serve(socket: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
-    // One write per response and no Nagle delay: a split write would wait for a delayed ACK.
-    socket.set_nodelay(true)?;
-    let (read, mut write) = socket.into_split();
-    let mut reader = BufReader::new(read);
-    loop {
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line).await? == 0 {
-            return Ok(());
-        }
-        let mut content_length = 0usize;
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).await?;
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                content_length = value.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0u8; content_length];
-        reader.read_exact(&mut body).await?;
-        let path = request_line
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or("")
-            .to_owned();
+fn accepted() -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = StatusCode::ACCEPTED;
+    response
+}
 
-        if path.ends_with("/invocation/next") {
-            // Only the first poll (the end of init) is waited for; later ones must not block.
-            let _ = shared.polls.try_send(Instant::now());
-            // The runtime's client may give up on this connection and poll again on a new one;
-            // an event must not be handed to a connection that is gone, so wait for either.
-            let mut events = shared.events.lock().await;
-            let event = tokio::select! {
-                event = events.recv() => event,
-                _ = reader.fill_buf() => return Ok(()),
-            };
-            drop(events);
-            let Some(event) = event else {
-                return Ok(());
-            };
-            let invocation = shared.invocations.fetch_add(1, Ordering::Relaxed) + 1;
-            let deadline = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_millis() + 6_000)
-                .unwrap_or(0);
-            // A trace id of its own per invocation, as Lambda sends: a runtime that stores each
-            // one (glibc's setenv does) grows with every invocation.
-            let trace_id = format!("Root=1-5759e988-{invocation:024x};Sampled=0");
-            let head = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
-                 lambda-runtime-aws-request-id: invocation-{invocation}\r\nlambda-runtime-deadline-ms: {deadline}\r\n\
-                 lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:123456789012:function:bench\r\n\
-                 lambda-runtime-trace-id: {trace_id}\r\n\r\n",
-                event.len()
-            );
-            let mut response = head.into_bytes();
-            response.extend_from_slice(event.as_bytes());
-            *shared.sent.lock().await = Some((Instant::now(), trace_id));
-            write.write_all(&response).await?;
-        } else if path.contains("/invocation/") {
-            let answered = Instant::now();
-            let (sent, trace_id) = shared
-                .sent
-                .lock()
-                .await
-                .take()
-                .unwrap_or((answered, String::new()));
-            write
-                .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n")
-                .await?;
-            let outcome = Outcome {
-                sent,
-                answered,
-                failed: path.ends_with("/error"),
-                body: String::from_utf8_lossy(&body).into_owned(),
-                trace_id,
-            };
-            let _ = shared.outcomes.send(outcome).await;
-        } else {
-            // init/error: report it as a failed outcome so the harness stops waiting.
-            write
-                .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n")
-                .await?;
-            let now = Instant::now();
-            let outcome = Outcome {
-                sent: now,
-                answered: now,
-                failed: true,
-                body: String::from_utf8_lossy(&body).into_owned(),
-                trace_id: String::new(),
-            };
-            let _ = shared.outcomes.send(outcome).await;
-        }
+/// Answers one Runtime API request. A `next` poll waits for the test's next event; if the
+/// runtime gives up on the connection meanwhile, hyper drops this future before an event is
+/// taken, so no event goes to a connection that is gone.
+async fn answer(
+    shared: Arc<Shared>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let path = request.uri().path().to_owned();
+    let body = request
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    if path.ends_with("/invocation/next") {
+        // Only the first poll (the end of init) is waited for; later ones must not block.
+        let _ = shared.polls.try_send(Instant::now());
+        let event = shared.events.lock().await.recv().await;
+        let Some(event) = event else {
+            let mut gone = Response::new(Full::new(Bytes::new()));
+            *gone.status_mut() = StatusCode::GONE;
+            return Ok(gone);
+        };
+        let invocation = shared.invocations.fetch_add(1, Ordering::Relaxed) + 1;
+        let deadline = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() + 6_000)
+            .unwrap_or(0);
+        // A trace id of its own per invocation, as Lambda sends: a runtime that stores each one
+        // (glibc's setenv does) grows with every invocation.
+        let trace_id = format!("Root=1-5759e988-{invocation:024x};Sampled=0");
+        let response = Response::builder()
+            .header("content-type", "application/json")
+            .header(
+                "lambda-runtime-aws-request-id",
+                format!("invocation-{invocation}"),
+            )
+            .header("lambda-runtime-deadline-ms", deadline.to_string())
+            .header(
+                "lambda-runtime-invoked-function-arn",
+                "arn:aws:lambda:us-east-1:123456789012:function:bench",
+            )
+            .header("lambda-runtime-trace-id", trace_id.as_str())
+            .body(Full::new(Bytes::from(event)))
+            .expect("a valid response");
+        *shared.sent.lock().await = Some((Instant::now(), trace_id));
+        return Ok(response);
     }
+    let answered = Instant::now();
+    let outcome = if path.contains("/invocation/") {
+        let (sent, trace_id) = shared
+            .sent
+            .lock()
+            .await
+            .take()
+            .unwrap_or((answered, String::new()));
+        Outcome {
+            sent,
+            answered,
+            failed: path.ends_with("/error"),
+            body: String::from_utf8_lossy(&body).into_owned(),
+            trace_id,
+        }
+    } else {
+        // init/error: report it as a failed outcome so the harness stops waiting.
+        Outcome {
+            sent: answered,
+            answered,
+            failed: true,
+            body: String::from_utf8_lossy(&body).into_owned(),
+            trace_id: String::new(),
+        }
+    };
+    let _ = shared.outcomes.send(outcome).await;
+    Ok(accepted())
 }

@@ -141,7 +141,7 @@ fn each_function_may_only_read_what_its_code_reads_from_the_one_table() {
     assert_eq!(strings(&globals["Architectures"]), ["arm64"]);
     // The timeout must exceed the SDK's operation timeout plus a JWKS fetch.
     let timeout = globals["Timeout"].as_u64().unwrap();
-    let budget = store::client::OPERATION_TIMEOUT + gateway::jwks::FETCH_TIMEOUT;
+    let budget = store::client::OPERATION_TIMEOUT + auth::jwks_https::FETCH_TIMEOUT;
     assert!(
         timeout as f64 > budget.as_secs_f64(),
         "Timeout {timeout}s vs {budget:?}"

@@ -1,10 +1,13 @@
-//! `admin`: the operator's command line. See `--help`, and README.md ("Admin CLI").
+//! `admin`: the operator's command line around `accounts` (and `devkit` for `seed` and
+//! `token`). See `--help`, and README.md ("Admin CLI").
 
 use std::process::ExitCode;
 
-use admin::{Admin, AdminError, DevKey, NewUser};
+use accounts::{Admin, AdminError, NewUser, parse_id, parse_key};
 use aws_config::BehaviorVersion;
+use aws_sdk_dynamodb::config::Credentials;
 use clap::{Parser, Subcommand, ValueEnum};
+use devkit::{DEV_ISSUER, DevKey};
 use serde_json::{Value, json};
 use store::DynamoStore;
 
@@ -34,7 +37,7 @@ enum Command {
     /// Write the demo data (idempotent, fixed ids).
     Seed {
         /// Issuer of the printed tokens.
-        #[arg(long, env = "JWT_ISSUER", default_value = admin::DEV_ISSUER)]
+        #[arg(long, env = "JWT_ISSUER", default_value = DEV_ISSUER)]
         issuer: String,
     },
     /// Tenants.
@@ -61,7 +64,7 @@ enum Command {
         #[arg(long, default_value_t = 3600, allow_hyphen_values = true)]
         ttl: i64,
         /// Issuer (`iss`).
-        #[arg(long, env = "JWT_ISSUER", default_value = admin::DEV_ISSUER)]
+        #[arg(long, env = "JWT_ISSUER", default_value = DEV_ISSUER)]
         issuer: String,
         /// Audience (`aud`), if any.
         #[arg(long)]
@@ -185,17 +188,18 @@ async fn admin(cli: &Cli) -> Result<Admin, AdminError> {
     }
     let config = loader.load().await;
     let mut builder = aws_sdk_dynamodb::config::Builder::from(&config);
-    // A local server accepts any credentials; spare the user from inventing some.
+    // A local server accepts any credentials; spare the user from inventing some (the SDK's
+    // static credentials).
     let endpoint = cli
         .endpoint_url
         .clone()
         .or_else(|| std::env::var("AWS_ENDPOINT_URL_DYNAMODB").ok())
         .unwrap_or_default();
-    if is_loopback(&endpoint) {
+    if store::client::is_loopback_endpoint(&endpoint) {
         if config.credentials_provider().is_none()
             || std::env::var_os("AWS_ACCESS_KEY_ID").is_none()
         {
-            builder = builder.credentials_provider(aws_credential_types::Credentials::new(
+            builder = builder.credentials_provider(Credentials::new(
                 "local",
                 "local",
                 None,
@@ -211,15 +215,12 @@ async fn admin(cli: &Cli) -> Result<Admin, AdminError> {
     Ok(Admin::new(DynamoStore::new(client, table)))
 }
 
-fn is_loopback(endpoint: &str) -> bool {
-    let host = endpoint
-        .split("://")
-        .nth(1)
-        .unwrap_or("")
-        .split(['/', ':'])
-        .next()
-        .unwrap_or("");
-    host == "localhost" || host.starts_with("127.") || endpoint.contains("[::1]")
+/// A dev operation's failure, as the CLI reports every failure.
+fn dev_error(err: devkit::DevError) -> AdminError {
+    match err {
+        devkit::DevError::Store(store) => AdminError::Store(store),
+        other => AdminError::Invalid(other.to_string()),
+    }
 }
 
 async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
@@ -237,15 +238,16 @@ async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
                 Alg::Es256 => DevKey::Es256,
                 Alg::Rs256 => DevKey::Rs256,
             };
-            let token = admin::mint_token(
-                &admin::dev_signer(key)?,
+            let token = devkit::mint_token(
+                &devkit::dev_signer(key).map_err(dev_error)?,
                 issuer,
                 audience.as_deref(),
-                tenant,
-                user,
-                session,
+                parse_id("--tenant", tenant)?,
+                parse_id("--user", user)?,
+                parse_id("--session", session)?,
                 *ttl,
-            )?;
+            )
+            .map_err(dev_error)?;
             (json!({ "token": token }), token)
         }
         Command::CreateTable => {
@@ -259,9 +261,10 @@ async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
         }
         Command::Seed { issuer } => {
             let admin = admin(cli).await?;
-            let summary = admin
-                .seed(&admin::dev_signer(DevKey::Es256)?, issuer)
-                .await?;
+            let signer = devkit::dev_signer(DevKey::Es256).map_err(dev_error)?;
+            let summary = devkit::demo::seed(admin.store(), &signer, issuer)
+                .await
+                .map_err(dev_error)?;
             let text = format!(
                 "seeded tenant {} with {} users and API key {}",
                 summary.tenant_id,
@@ -288,7 +291,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
         }) => {
             let admin = admin(cli).await?;
             let new = NewUser {
-                tenant: tenant.clone(),
+                tenant: parse_id("--tenant", tenant)?,
                 email: email.clone(),
                 first_name: first_name.clone(),
                 last_name: last_name.clone(),
@@ -300,19 +303,30 @@ async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
         }
         Command::User(UserCommand::Delete { tenant, user }) => {
             let admin = admin(cli).await?;
-            admin.delete_user(tenant, user).await?;
+            admin
+                .delete_user(parse_id("--tenant", tenant)?, parse_id("--user", user)?)
+                .await?;
             (json!({ "deleted": true }), format!("deleted user {user}"))
         }
         Command::Session(SessionCommand::Create { tenant, user }) => {
             let admin = admin(cli).await?;
             let id = admin
-                .create_session(tenant, user, admin::SESSION_LIFETIME_SECS)
+                .create_session(
+                    parse_id("--tenant", tenant)?,
+                    parse_id("--user", user)?,
+                    accounts::SESSION_LIFETIME_SECS,
+                )
                 .await?;
             (json!({ "id": id }), format!("session {id}"))
         }
         Command::Session(SessionCommand::Revoke { tenant, session }) => {
             let admin = admin(cli).await?;
-            admin.revoke_session(tenant, session).await?;
+            admin
+                .revoke_session(
+                    parse_id("--tenant", tenant)?,
+                    parse_id("--session", session)?,
+                )
+                .await?;
             (
                 json!({ "revoked": true }),
                 format!("revoked session {session}"),
@@ -320,14 +334,18 @@ async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
         }
         Command::ApiKey(ApiKeyCommand::Create { tenant, user }) => {
             let admin = admin(cli).await?;
-            let (key, secret) = admin.create_api_key(tenant, user).await?;
+            let (key, secret) = admin
+                .create_api_key(parse_id("--tenant", tenant)?, parse_id("--user", user)?)
+                .await?;
             let text =
                 format!("X-API-KEY: {key}\nX-API-SECRET: {secret}\n(the secret is shown only now)");
             (json!({ "key": key, "secret": secret }), text)
         }
         Command::ApiKey(ApiKeyCommand::Revoke { tenant, key }) => {
             let admin = admin(cli).await?;
-            admin.revoke_api_key(tenant, key).await?;
+            admin
+                .revoke_api_key(parse_id("--tenant", tenant)?, &parse_key(key)?)
+                .await?;
             (json!({ "revoked": true }), format!("revoked API key {key}"))
         }
     })

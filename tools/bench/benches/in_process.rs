@@ -7,88 +7,57 @@
 
 use std::hint::black_box;
 
-use admin::demo::{self, ADA_ID, ADA_SESSION_ID, API_KEY, API_SECRET, TENANT_ID};
-use auth::{ApiKeySecret, KeySet, StaticKeySource, TokenVerifier, VerifierSettings};
+use auth::{ApiKeySecret, ProviderKeys, TokenVerifier};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use devkit::demo::{self, ADA_ID, ADA_SESSION_ID, API_KEY, API_SECRET, TENANT_ID};
+use get_me::get_me;
+use get_users_me::get_users_me;
 use lambda_http::{Body, Request};
-use model::{ApiKey, MeDocument, Session, Tenant, Timestamp, User, UsersMeSelection};
-use store::{ApiKeyContext, ApiKeyContextSource, SessionContext, SessionContextSource, StoreError};
+use model::{ApiKey, ApiKeyId, MeDocument, Session, Tenant, Timestamp, UsersMeSelection};
+use store::memory::MemoryStore;
 
-/// The store's answers, prepared: cloning them is all a lookup costs here.
-#[derive(Clone)]
-struct PreparedStore {
-    tenant: Tenant,
-    user: User,
-    session: Session,
-    api_key: ApiKey,
-}
-
-impl SessionContextSource for PreparedStore {
-    async fn session_context(
-        &self,
-        _: &str,
-        _: &str,
-        _: &str,
-    ) -> Result<SessionContext, StoreError> {
-        Ok(SessionContext {
-            tenant: Some(self.tenant.clone()),
-            session: Some(self.session.clone()),
-            user: Some(self.user.clone()),
-        })
-    }
-}
-
-impl ApiKeyContextSource for PreparedStore {
-    async fn api_key_context(&self, _: &str, _: &str) -> Result<ApiKeyContext, StoreError> {
-        Ok(ApiKeyContext {
-            tenant: Some(self.tenant.clone()),
-            api_key: Some(self.api_key.clone()),
-        })
-    }
-
-    async fn user(&self, _: &str, _: &str) -> Result<Option<User>, StoreError> {
-        Ok(Some(self.user.clone()))
-    }
-}
-
-fn prepared() -> PreparedStore {
+/// The demo tenant, Ada, her session and her API key, in memory: a lookup costs a map probe
+/// and a clone, so only the handler's own work is timed.
+fn session() -> Session {
     let now = Timestamp::now();
-    PreparedStore {
-        tenant: Tenant {
-            id: TENANT_ID.into(),
-            name: "Acme".into(),
-            active: true,
-            created_at: now,
-            updated_at: now,
-        },
-        user: demo::ada(),
-        session: Session {
-            id: ADA_SESSION_ID.into(),
-            user_id: ADA_ID.into(),
-            created_at: now,
-            updated_at: now,
-            expires_at: now.plus_seconds(3600),
-            revoked_at: None,
-        },
-        api_key: ApiKey {
-            key: API_KEY.into(),
-            user_id: ADA_ID.into(),
+    Session {
+        id: ADA_SESSION_ID,
+        user_id: ADA_ID,
+        created_at: now,
+        updated_at: now,
+        expires_at: now.plus_seconds(3600),
+        revoked_at: None,
+    }
+}
+
+fn prepared() -> MemoryStore {
+    let now = Timestamp::now();
+    let store = MemoryStore::new();
+    store.put_tenant(Tenant {
+        id: TENANT_ID,
+        name: "Acme".into(),
+        active: true,
+        created_at: now,
+        updated_at: now,
+    });
+    store.put_user(demo::ada());
+    store.put_session(TENANT_ID, session());
+    store.put_api_key(
+        TENANT_ID,
+        ApiKey {
+            key: ApiKeyId::parse(API_KEY).unwrap(),
+            user_id: ADA_ID,
             secret_sha256: ApiKeySecret::parse(API_SECRET).unwrap().digest(),
             created_at: now,
             expires_at: None,
             revoked_at: None,
         },
-    }
+    );
+    store
 }
 
-fn verifier() -> TokenVerifier<gateway::Keys> {
-    let keys = KeySet::from_jwks_json(testkit::DEV_JWKS).unwrap();
-    let settings = VerifierSettings {
-        issuer: admin::DEV_ISSUER.into(),
-        audience: None,
-        leeway_secs: 5,
-    };
-    TokenVerifier::new(gateway::Keys::Inline(StaticKeySource::new(keys)), settings)
+fn verifier() -> TokenVerifier<ProviderKeys> {
+    testkit::dev_verifier()
 }
 
 fn event(name: &str) -> Request {
@@ -106,9 +75,9 @@ fn token_verification(c: &mut Criterion) {
     let rt = runtime();
     let seen = verifier();
     let es256 = testkit::dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID);
-    let rs256 = admin::mint_token(
-        &admin::dev_signer(admin::DevKey::Rs256).unwrap(),
-        admin::DEV_ISSUER,
+    let rs256 = devkit::mint_token(
+        &devkit::dev_signer(devkit::DevKey::Rs256).unwrap(),
+        devkit::DEV_ISSUER,
         None,
         TENANT_ID,
         ADA_ID,
@@ -134,14 +103,10 @@ fn token_verification(c: &mut Criterion) {
 }
 
 fn rendering(c: &mut Criterion) {
-    let store = prepared();
+    let (user, session) = (demo::ada(), session());
     c.bench_function("render /me document", |b| {
         b.iter(|| {
-            serde_json::to_vec(&MeDocument::new(
-                black_box(&store.user),
-                black_box(&store.session),
-            ))
-            .unwrap()
+            serde_json::to_vec(&MeDocument::new(black_box(&user), black_box(&session))).unwrap()
         })
     });
     let include = UsersMeSelection {
@@ -151,7 +116,7 @@ fn rendering(c: &mut Criterion) {
     c.bench_function("render /users/me document, include=profile", |b| {
         b.iter(|| {
             serde_json::to_vec(&model::users_me_document(
-                black_box(&store.user),
+                black_box(&user),
                 black_box(&include),
             ))
             .unwrap()
@@ -188,8 +153,7 @@ fn secrets_and_parsing(c: &mut Criterion) {
 
 fn whole_handlers(c: &mut Criterion) {
     let rt = runtime();
-    let me = get_me::MeService::new(prepared(), verifier());
-    let users_me = get_users_me::UsersMeService::new(prepared(), verifier());
+    let (store, seen) = (prepared(), verifier());
     for (name, file) in [
         ("handler GET /me, cookie", "get-me.json"),
         ("handler GET /me, bearer RS256", "get-me-bearer.json"),
@@ -197,14 +161,14 @@ fn whole_handlers(c: &mut Criterion) {
         let request = event(file);
         c.bench_function(&format!("{name}, token seen before"), |b| {
             b.to_async(&rt)
-                .iter(|| async { me.handle(clone(&request)).await })
+                .iter(|| async { get_me(&store, &seen, clone(&request)).await })
         });
         c.bench_function(&format!("{name}, first sight"), |b| {
             b.to_async(&rt).iter_batched(
-                || get_me::MeService::new(prepared(), verifier()),
+                verifier,
                 |fresh| {
-                    let request = clone(&request);
-                    async move { fresh.handle(request).await }
+                    let (store, request) = (&store, clone(&request));
+                    async move { get_me(store, &fresh, request).await }
                 },
                 BatchSize::SmallInput,
             )
@@ -227,16 +191,16 @@ fn whole_handlers(c: &mut Criterion) {
         let request = event(file);
         c.bench_function(name, |b| {
             b.to_async(&rt)
-                .iter(|| async { users_me.handle(clone(&request)).await })
+                .iter(|| async { get_users_me(&store, &seen, clone(&request)).await })
         });
     }
     let request = event("get-users-me-jwt.json");
     c.bench_function("handler GET /users/me, bearer, first sight", |b| {
         b.to_async(&rt).iter_batched(
-            || get_users_me::UsersMeService::new(prepared(), verifier()),
+            verifier,
             |fresh| {
-                let request = clone(&request);
-                async move { fresh.handle(request).await }
+                let (store, request) = (&store, clone(&request));
+                async move { get_users_me(store, &fresh, request).await }
             },
             BatchSize::SmallInput,
         )

@@ -320,7 +320,7 @@ async fn main() {
         directory,
         table: store.table().to_owned(),
         proxy: CountingProxy::start(local_dynamo().endpoint()).await,
-        jwks: JwksServer::start(testkit::DEV_JWKS).await,
+        jwks: JwksServer::start(devkit::DEV_JWKS).await,
     };
 
     let mut rows = Vec::new();

@@ -4,7 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use admin::demo::{ADA_ID, ADA_SESSION_ID, API_KEY, TENANT_ID};
+use devkit::demo::{ADA_ID, ADA_SESSION_ID, API_KEY, TENANT_ID};
+use model::ApiKeyId;
 use serde_json::{Value, json};
 use store::keys::ItemKey;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -47,7 +48,10 @@ pub async fn measure(endpoint: &str, table: &str, count: usize) -> Result<Vec<St
             "BatchGetItem",
             batch(vec![
                 key(ItemKey::tenant(TENANT_ID)),
-                key(ItemKey::api_key(TENANT_ID, API_KEY)),
+                key(ItemKey::api_key(
+                    TENANT_ID,
+                    &ApiKeyId::parse(API_KEY).map_err(|e| e.to_string())?,
+                )),
             ]),
         ),
         (
@@ -83,13 +87,14 @@ pub async fn measure(endpoint: &str, table: &str, count: usize) -> Result<Vec<St
             if round >= 100 {
                 samples.push(started.elapsed());
             }
-            let expected = if target == "GetItem" { ADA_ID } else { API_KEY };
             let expected = if name.contains("session") {
-                ADA_SESSION_ID
+                ADA_SESSION_ID.to_string()
+            } else if target == "GetItem" {
+                ADA_ID.to_string()
             } else {
-                expected
+                API_KEY.to_owned()
             };
-            if !answer.contains(expected) {
+            if !answer.contains(&expected) {
                 return Err(format!("{name}: unexpected answer {answer:.300}"));
             }
         }

@@ -2,20 +2,20 @@
 //! committed dev-only keys or a test's own. No request path signs anything.
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use model::{SessionId, TenantId, UserId};
 use serde::Serialize;
-use uuid::Uuid;
 
-/// The claims a session token carries (see [`crate::token`]).
+/// The claims a session token carries (see `auth::token`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TokenClaims {
     /// Issuer.
     pub iss: String,
     /// User id.
-    pub sub: Uuid,
+    pub sub: UserId,
     /// Session id.
-    pub sid: Uuid,
+    pub sid: SessionId,
     /// Tenant id.
-    pub tid: Uuid,
+    pub tid: TenantId,
     /// Issued at, seconds since the epoch.
     pub iat: i64,
     /// Expiry, seconds since the epoch.
@@ -32,9 +32,9 @@ impl TokenClaims {
     /// Claims for a session, issued now and valid for `ttl_secs` (negative: already expired).
     pub fn for_session(
         issuer: &str,
-        tenant: Uuid,
-        user: Uuid,
-        session: Uuid,
+        tenant: TenantId,
+        user: UserId,
+        session: SessionId,
         ttl_secs: i64,
     ) -> Self {
         let now = std::time::SystemTime::now()

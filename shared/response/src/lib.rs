@@ -1,5 +1,15 @@
-//! Responses and the access log.
+//! The HTTP side every route shares: JSON responses with the headers every response carries
+//! (`Cache-Control: no-store`, `X-Content-Type-Options: nosniff`, `X-Request-Id`), the headers an
+//! error status adds, and the one place a route's result becomes its response and its log lines
+//! ([`finish`]).
+//!
+//! A route's error type implements [`RouteError`] (its status, and its body shape); [`finish`]
+//! logs a refusal (warn) or a failure (error) with its reason, which never reaches the client,
+//! and then the access line of the request.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+use std::fmt::Display;
 use std::time::Instant;
 
 use lambda_http::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderName, HeaderValue};
@@ -13,13 +23,15 @@ pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// `X-Content-Type-Options`.
 pub const X_CONTENT_TYPE_OPTIONS: HeaderName = HeaderName::from_static("x-content-type-options");
 
-/// Per-request facts for the headers and the access log: the request id and the start time.
+/// Per-request facts for the headers and the access log: the request id, the start time, and
+/// the tenant once the route knows it.
 #[derive(Debug, Clone)]
 pub struct RequestMeta {
     /// The Lambda request id (else API Gateway's, else a fresh UUID).
     pub request_id: String,
     route: &'static str,
     started: Instant,
+    tenant_id: Option<String>,
 }
 
 impl RequestMeta {
@@ -39,18 +51,24 @@ impl RequestMeta {
             request_id,
             route,
             started: Instant::now(),
+            tenant_id: None,
         }
     }
 
+    /// Records the request's tenant, for the access line.
+    pub fn set_tenant(&mut self, tenant_id: &impl Display) {
+        self.tenant_id = Some(tenant_id.to_string());
+    }
+
     /// Writes the one access-log line of this request.
-    pub fn log(&self, status: StatusCode, tenant_id: Option<&str>) {
+    fn log(&self, status: StatusCode) {
         let latency_us = u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX);
         tracing::info!(
             route = self.route,
             status = status.as_u16(),
             latency_us,
             request_id = %self.request_id,
-            tenant_id = tenant_id.unwrap_or(""),
+            tenant_id = self.tenant_id.as_deref().unwrap_or(""),
             "request"
         );
     }
@@ -121,6 +139,37 @@ fn with_common_headers(
 fn fallback() -> Response<Body> {
     let mut response = Response::new(Body::Empty);
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response
+}
+
+/// A route's error type: its status, and its body in the route's shape. Its `Display` is the
+/// reason for the log line (never shown to the client).
+pub trait RouteError: Display {
+    /// The HTTP status.
+    fn status(&self) -> StatusCode;
+    /// The response in the route's error shape.
+    fn into_response(self, meta: &RequestMeta) -> Response<Body>;
+}
+
+/// Turns a route's result into its response, logging a refusal (warn) or a failure (error) and
+/// then the access line.
+pub fn finish<E: RouteError>(
+    meta: &RequestMeta,
+    result: Result<Response<Body>, E>,
+) -> Response<Body> {
+    let response = match result {
+        Ok(response) => response,
+        Err(err) => {
+            let status = err.status().as_u16();
+            if status >= 500 {
+                tracing::error!(request_id = %meta.request_id, status, error = %err, "request failed");
+            } else {
+                tracing::warn!(request_id = %meta.request_id, status, reason = %err, "request refused");
+            }
+            err.into_response(meta)
+        }
+    };
+    meta.log(response.status());
     response
 }
 

@@ -1,27 +1,15 @@
-//! The operator's tool: creates the table, seeds demo data, and manages tenants, users,
-//! sessions and API keys in any table (local server or AWS), and mints dev tokens.
-//!
-//! [`Admin`] holds the operations; `main.rs` is the command line around them. The tests use
-//! the same operations to set up their data, so what they exercise is what operators run.
+//! The operator's operations on tenants, users, sessions and API keys, in any table (local
+//! server or AWS): what the admin CLI (`tools/admin`) runs, and what the tests set their data up
+//! with, so what they exercise is what operators run. Arguments are checked here (ids, email,
+//! phone); the writes are `store`'s `admin` feature.
 
-pub mod demo;
 pub mod phone;
 
-use auth::{TokenClaims, TokenSigner};
-use model::{ApiKey, EmailAddress, Session, Tenant, Timestamp, User};
-use store::{DynamoStore, StoreError, TableDefinition};
-use uuid::Uuid;
+use model::{
+    ApiKey, ApiKeyId, EmailAddress, Session, SessionId, Tenant, TenantId, Timestamp, User, UserId,
+};
+use store::{DynamoStore, StoreError, TableDefinition, UserSource};
 
-/// The dev-only ES256 private key (see `dev/keys/README.md`); `token` signs with it.
-pub const DEV_ES256_PRIVATE_KEY: &str = include_str!("../../../dev/keys/dev-es256-private.pem");
-/// `kid` of [`DEV_ES256_PRIVATE_KEY`].
-pub const DEV_ES256_KID: &str = "dev-es256";
-/// The dev-only RS256 private key.
-pub const DEV_RS256_PRIVATE_KEY: &str = include_str!("../../../dev/keys/dev-rs256-private.pem");
-/// `kid` of [`DEV_RS256_PRIVATE_KEY`].
-pub const DEV_RS256_KID: &str = "dev-rs256";
-/// The issuer of the local configuration.
-pub const DEV_ISSUER: &str = "https://dev.current-user.invalid";
 /// Lifetime of sessions created by `session create`: 30 days.
 pub const SESSION_LIFETIME_SECS: i64 = 30 * 24 * 3600;
 
@@ -37,16 +25,13 @@ pub enum AdminError {
     /// Something named does not exist.
     #[error("{0}")]
     NotFound(String),
-    /// A token could not be signed.
-    #[error(transparent)]
-    Signing(#[from] auth::SigningError),
 }
 
 /// The fields of a new user.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NewUser {
     /// Tenant id.
-    pub tenant: String,
+    pub tenant: TenantId,
     /// Primary email address.
     pub email: String,
     /// Given name.
@@ -59,13 +44,24 @@ pub struct NewUser {
     pub phone: Option<String>,
 }
 
-/// A UUIDv4 given on the command line, normalised to lower-case hyphenated form.
-pub fn parse_id(what: &str, text: &str) -> Result<String, AdminError> {
-    Uuid::parse_str(text)
+/// An id given on the command line (`--tenant`, `--user`, `--session`): a UUIDv4, in any form
+/// `uuid` parses.
+pub fn parse_id<T: std::str::FromStr>(what: &str, text: &str) -> Result<T, AdminError> {
+    uuid_v4(text)
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(|| AdminError::Invalid(format!("{what} must be a UUIDv4, not {text:?}")))
+}
+
+fn uuid_v4(text: &str) -> Option<String> {
+    uuid::Uuid::parse_str(text)
         .ok()
         .filter(|id| id.get_version_num() == 4)
         .map(|id| id.to_string())
-        .ok_or_else(|| AdminError::Invalid(format!("{what} must be a UUIDv4, not {text:?}")))
+}
+
+/// An API key id given on the command line (`--key`).
+pub fn parse_key(text: &str) -> Result<ApiKeyId, AdminError> {
+    ApiKeyId::parse(text).map_err(|e| AdminError::Invalid(format!("--key: {e}")))
 }
 
 /// The operations, on one table.
@@ -93,15 +89,14 @@ impl Admin {
         Ok(())
     }
 
-    async fn require_tenant(&self, tenant: &str) -> Result<Tenant, AdminError> {
+    async fn require_tenant(&self, tenant: TenantId) -> Result<Tenant, AdminError> {
         self.store
             .tenant(tenant)
             .await?
             .ok_or_else(|| AdminError::NotFound(format!("no tenant {tenant}")))
     }
 
-    async fn require_user(&self, tenant: &str, user: &str) -> Result<User, AdminError> {
-        use store::ApiKeyContextSource;
+    async fn require_user(&self, tenant: TenantId, user: UserId) -> Result<User, AdminError> {
         self.store
             .user(tenant, user)
             .await?
@@ -109,14 +104,14 @@ impl Admin {
     }
 
     /// Creates an active tenant; returns its id.
-    pub async fn create_tenant(&self, name: &str) -> Result<String, AdminError> {
+    pub async fn create_tenant(&self, name: &str) -> Result<TenantId, AdminError> {
         let name = name.trim();
         if name.is_empty() {
             return Err(AdminError::Invalid("--name must not be empty".into()));
         }
         let now = Timestamp::now();
         let tenant = Tenant {
-            id: Uuid::new_v4().to_string(),
+            id: TenantId::random(),
             name: name.to_owned(),
             active: true,
             created_at: now,
@@ -127,9 +122,9 @@ impl Admin {
     }
 
     /// Creates a user in an existing tenant; returns its id.
-    pub async fn create_user(&self, new: &NewUser) -> Result<String, AdminError> {
-        let tenant = parse_id("--tenant", &new.tenant)?;
-        self.require_tenant(&tenant).await?;
+    pub async fn create_user(&self, new: &NewUser) -> Result<UserId, AdminError> {
+        let tenant = new.tenant;
+        self.require_tenant(tenant).await?;
         let email = new.email.trim();
         if !is_plausible_email(email) {
             return Err(AdminError::Invalid(format!(
@@ -138,8 +133,8 @@ impl Admin {
         }
         let phone = new.phone.as_deref().map(phone::parse).transpose()?;
         let now = Timestamp::now();
-        let email_id = Uuid::new_v4().to_string();
-        let mut user = demo::blank_user(&tenant, &Uuid::new_v4().to_string(), now);
+        let email_id = UserId::random().to_string();
+        let mut user = User::blank(tenant, UserId::random(), now);
         user.first_name = new.first_name.clone();
         user.last_name = new.last_name.clone();
         user.username = new.username.clone();
@@ -160,10 +155,9 @@ impl Admin {
     }
 
     /// Deletes a user.
-    pub async fn delete_user(&self, tenant: &str, user: &str) -> Result<(), AdminError> {
-        let (tenant, user) = (parse_id("--tenant", tenant)?, parse_id("--user", user)?);
+    pub async fn delete_user(&self, tenant: TenantId, user: UserId) -> Result<(), AdminError> {
         self.store
-            .delete_user(&tenant, &user)
+            .delete_user(tenant, user)
             .await
             .map_err(not_found_as("user"))
     }
@@ -171,33 +165,32 @@ impl Admin {
     /// Creates a live session for an existing user, valid for `lifetime_secs`; returns its id.
     pub async fn create_session(
         &self,
-        tenant: &str,
-        user: &str,
+        tenant: TenantId,
+        user: UserId,
         lifetime_secs: i64,
-    ) -> Result<String, AdminError> {
-        let (tenant, user) = (parse_id("--tenant", tenant)?, parse_id("--user", user)?);
-        self.require_user(&tenant, &user).await?;
+    ) -> Result<SessionId, AdminError> {
+        self.require_user(tenant, user).await?;
         let now = Timestamp::now();
         let session = Session {
-            id: Uuid::new_v4().to_string(),
+            id: SessionId::random(),
             user_id: user,
             created_at: now,
             updated_at: now,
             expires_at: now.plus_seconds(lifetime_secs),
             revoked_at: None,
         };
-        self.store.put_session(&tenant, &session).await?;
+        self.store.put_session(tenant, &session).await?;
         Ok(session.id)
     }
 
     /// Revokes a session.
-    pub async fn revoke_session(&self, tenant: &str, session: &str) -> Result<(), AdminError> {
-        let (tenant, session) = (
-            parse_id("--tenant", tenant)?,
-            parse_id("--session", session)?,
-        );
+    pub async fn revoke_session(
+        &self,
+        tenant: TenantId,
+        session: SessionId,
+    ) -> Result<(), AdminError> {
         self.store
-            .revoke_session(&tenant, &session)
+            .revoke_session(tenant, session)
             .await
             .map_err(not_found_as("session"))
     }
@@ -205,42 +198,29 @@ impl Admin {
     /// Creates an API key for an existing user; returns the key id and the secret (shown once).
     pub async fn create_api_key(
         &self,
-        tenant: &str,
-        user: &str,
-    ) -> Result<(String, String), AdminError> {
-        let (tenant, user) = (parse_id("--tenant", tenant)?, parse_id("--user", user)?);
-        self.require_user(&tenant, &user).await?;
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<(ApiKeyId, String), AdminError> {
+        self.require_user(tenant, user).await?;
         let (key, secret) = auth::api_key::generate();
         let record = ApiKey {
-            key: key.to_string(),
+            key,
             user_id: user,
             secret_sha256: secret.digest(),
             created_at: Timestamp::now(),
             expires_at: None,
             revoked_at: None,
         };
-        self.store.put_api_key(&tenant, &record).await?;
+        self.store.put_api_key(tenant, &record).await?;
         Ok((record.key, secret.expose().to_owned()))
     }
 
     /// Revokes an API key.
-    pub async fn revoke_api_key(&self, tenant: &str, key: &str) -> Result<(), AdminError> {
-        let tenant = parse_id("--tenant", tenant)?;
-        let key =
-            auth::ApiKeyId::parse(key).map_err(|e| AdminError::Invalid(format!("--key: {e}")))?;
+    pub async fn revoke_api_key(&self, tenant: TenantId, key: &ApiKeyId) -> Result<(), AdminError> {
         self.store
-            .revoke_api_key(&tenant, key.as_str())
+            .revoke_api_key(tenant, key)
             .await
             .map_err(not_found_as("API key"))
-    }
-
-    /// Writes the demo data (idempotent: fixed ids, overwritten on every run).
-    pub async fn seed(
-        &self,
-        signer: &TokenSigner,
-        issuer: &str,
-    ) -> Result<demo::SeedSummary, AdminError> {
-        demo::seed(&self.store, signer, issuer).await
     }
 }
 
@@ -262,60 +242,16 @@ fn is_plausible_email(email: &str) -> bool {
         })
 }
 
-/// Which dev key signs a token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DevKey {
-    /// `dev-es256`.
-    Es256,
-    /// `dev-rs256`.
-    Rs256,
-}
-
-/// A signer with a committed dev-only key.
-pub fn dev_signer(key: DevKey) -> Result<TokenSigner, AdminError> {
-    Ok(match key {
-        DevKey::Es256 => TokenSigner::es256(DEV_ES256_PRIVATE_KEY.as_bytes(), DEV_ES256_KID)?,
-        DevKey::Rs256 => TokenSigner::rs256(DEV_RS256_PRIVATE_KEY.as_bytes(), DEV_RS256_KID)?,
-    })
-}
-
-/// A session token for `tenant`/`user`/`session`, valid for `ttl_secs` (negative: expired).
-pub fn mint_token(
-    signer: &TokenSigner,
-    issuer: &str,
-    audience: Option<&str>,
-    tenant: &str,
-    user: &str,
-    session: &str,
-    ttl_secs: i64,
-) -> Result<String, AdminError> {
-    let id = |what, text| {
-        parse_id(what, text)
-            .and_then(|s| Uuid::parse_str(&s).map_err(|e| AdminError::Invalid(e.to_string())))
-    };
-    let mut claims = TokenClaims::for_session(
-        issuer,
-        id("--tenant", tenant)?,
-        id("--user", user)?,
-        id("--session", session)?,
-        ttl_secs,
-    );
-    claims.aud = audience.map(str::to_owned);
-    Ok(signer.sign(&claims)?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn ids_must_be_uuid_v4() {
-        assert_eq!(
-            parse_id("x", "7C9E6679-7425-40DE-944B-E07FC1F90AE7").unwrap(),
-            "7c9e6679-7425-40de-944b-e07fc1f90ae7"
-        );
-        assert!(parse_id("x", "not-a-uuid").is_err());
-        assert!(parse_id("x", "7c9e6679-7425-10de-944b-e07fc1f90ae7").is_err()); // v1
+        let user: UserId = parse_id("x", "7C9E6679-7425-40DE-944B-E07FC1F90AE7").unwrap();
+        assert_eq!(user.to_string(), "7c9e6679-7425-40de-944b-e07fc1f90ae7");
+        assert!(parse_id::<UserId>("x", "not-a-uuid").is_err());
+        assert!(parse_id::<TenantId>("x", "7c9e6679-7425-10de-944b-e07fc1f90ae7").is_err()); // v1
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Fetching the JWKS document over HTTPS, for `auth::CachedKeySource`.
+//! Fetching the JWKS document over HTTPS, for [`crate::CachedKeySource`].
 //!
 //! The HTTP client is built on the first fetch, not at init. It trusts the Mozilla root
 //! program's CAs compiled into the binary (`webpki-roots`), the roots a public identity provider
@@ -9,7 +9,8 @@
 
 use std::time::Duration;
 
-use auth::JwksFetcher;
+use std::sync::OnceLock;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper::Uri;
@@ -17,7 +18,8 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use std::sync::OnceLock;
+
+use crate::JwksFetcher;
 
 /// Timeout of one fetch.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(2);
@@ -42,14 +44,14 @@ impl std::fmt::Debug for HttpsJwksFetcher {
 
 /// Checks a `JWKS_URL`: an absolute `https://` URL, or `http://` on a loopback host (for local
 /// runs and tests; a JWKS over plain HTTP elsewhere would let anyone on the path swap the keys).
+/// Loopback is as [`store::client::is_loopback_host`] says: `localhost` or a loopback IP
+/// address, so `http://127.attacker.example/` is not.
 pub fn parse_jwks_url(text: &str) -> Result<Uri, String> {
     let uri: Uri = text.parse().map_err(|_| format!("not a URL: {text:?}"))?;
     let host = uri.host().ok_or("the URL has no host")?;
     match uri.scheme_str() {
         Some("https") => Ok(uri),
-        Some("http") if host == "localhost" || host == "[::1]" || host.starts_with("127.") => {
-            Ok(uri)
-        }
+        Some("http") if store::client::is_loopback_host(host) => Ok(uri),
         _ => Err("must be an https:// URL (http:// only for a loopback host)".into()),
     }
 }
@@ -108,7 +110,12 @@ mod tests {
         assert!(parse_jwks_url("https://idp.example.com/.well-known/jwks.json").is_ok());
         assert!(parse_jwks_url("http://127.0.0.1:8080/jwks").is_ok());
         assert!(parse_jwks_url("http://localhost/jwks").is_ok());
+        assert!(parse_jwks_url("http://[::1]:8080/jwks").is_ok());
+        assert!(parse_jwks_url("http://127.8.9.10/jwks").is_ok());
         for bad in [
+            "http://127.attacker.example/jwks",
+            "http://localhost.attacker.example/jwks",
+            "http://[::2]/jwks",
             "http://idp.example.com/jwks",
             "ftp://x/jwks",
             "/jwks",

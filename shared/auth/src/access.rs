@@ -1,12 +1,13 @@
-//! The refusals and failures both routes share, with their stable codes: authentication and
-//! lookup failures, and a method other than GET.
+//! The refusals and failures of establishing who a caller is, with their stable codes, shared
+//! by both routes.
 //!
 //! Each route wraps [`AccessError`] in its own error enum and shapes the body its way; the
 //! status and the code are decided here once, so `/me` and `/users/me` agree on them.
 
-use auth::TokenError;
-use lambda_http::http::StatusCode;
+use http::StatusCode;
 use store::StoreError;
+
+use crate::TokenError;
 
 /// Why a request was not given an identity, or could not be served.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,9 +38,6 @@ pub enum AccessError {
     /// 401, code 4017: only one of `X-API-KEY` and `X-API-SECRET`.
     #[error("incomplete API key pair")]
     IncompleteApiKey,
-    /// 405, code 4050: a method other than GET (both routes answer GET only).
-    #[error("method not allowed")]
-    MethodNotAllowed,
     /// 404, code 4040: the credential is fine but its user is gone.
     #[error("user not found")]
     UserNotFound,
@@ -64,7 +62,6 @@ impl AccessError {
             AccessError::ApiKeyRefused(_) => 4016,
             AccessError::IncompleteApiKey => 4017,
             AccessError::UserNotFound => 4040,
-            AccessError::MethodNotAllowed => 4050,
             AccessError::Internal(_) => 5000,
             AccessError::Unavailable(_) => 5030,
         }
@@ -74,7 +71,6 @@ impl AccessError {
     pub fn status(&self) -> StatusCode {
         match self {
             AccessError::UserNotFound => StatusCode::NOT_FOUND,
-            AccessError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AccessError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AccessError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::UNAUTHORIZED,
@@ -118,7 +114,6 @@ mod tests {
             AccessError::ApiKeyRefused("x"),
             AccessError::IncompleteApiKey,
             AccessError::UserNotFound,
-            AccessError::MethodNotAllowed,
             AccessError::Internal("x".into()),
             AccessError::Unavailable("x".into()),
         ];

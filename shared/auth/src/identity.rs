@@ -9,11 +9,10 @@
 //! An unknown key, a revoked or expired key and a wrong secret are one error, so a caller
 //! cannot tell which keys exist.
 
-use auth::{ApiKeyId, ApiKeySecret, SessionClaims};
-use model::{Session, Tenant, Timestamp, User};
-use store::{ApiKeyContextSource, SessionContextSource};
+use model::{ApiKeyId, Session, Tenant, TenantId, Timestamp, User};
+use store::{ApiKeyContextSource, SessionContextSource, UserSource};
 
-use crate::AccessError;
+use crate::{AccessError, ApiKeySecret, SessionClaims};
 
 /// The caller, established.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,13 +30,8 @@ pub async fn session_identity(
     store: &impl SessionContextSource,
     claims: &SessionClaims,
 ) -> Result<Identity, AccessError> {
-    let (tenant_id, session_id, user_id) = (
-        claims.tid.to_string(),
-        claims.sid.to_string(),
-        claims.sub.to_string(),
-    );
     let context = store
-        .session_context(&tenant_id, &session_id, &user_id)
+        .session_context(claims.tid, claims.sid, claims.sub)
         .await?;
     let tenant = context
         .tenant
@@ -45,7 +39,7 @@ pub async fn session_identity(
         .ok_or(AccessError::TenantUnavailable)?;
     let session = context
         .session
-        .filter(|s| s.is_live_for(&user_id, Timestamp::now()))
+        .filter(|s| s.is_live_for(claims.sub, Timestamp::now()))
         .ok_or(AccessError::SessionNotLive)?;
     let user = context.user.ok_or(AccessError::UserNotFound)?;
     Ok(Identity {
@@ -61,12 +55,12 @@ const NO_SUCH_DIGEST: &str = "00000000000000000000000000000000000000000000000000
 
 /// The identity of an API key of tenant `tenant_id`.
 pub async fn api_key_identity(
-    store: &impl ApiKeyContextSource,
-    tenant_id: &str,
+    store: &(impl ApiKeyContextSource + UserSource),
+    tenant_id: TenantId,
     key: &ApiKeyId,
     secret: &ApiKeySecret,
 ) -> Result<Identity, AccessError> {
-    let context = store.api_key_context(tenant_id, key.as_str()).await?;
+    let context = store.api_key_context(tenant_id, key).await?;
     let tenant = context
         .tenant
         .filter(|t| t.active)
@@ -83,7 +77,7 @@ pub async fn api_key_identity(
             "unknown, revoked or expired key, or wrong secret",
         ))?;
     let user = store
-        .user(tenant_id, &api_key.user_id)
+        .user(tenant_id, api_key.user_id)
         .await?
         .ok_or(AccessError::UserNotFound)?;
     Ok(Identity {

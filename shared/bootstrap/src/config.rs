@@ -14,35 +14,14 @@
 //! The AWS SDK reads its own variables (region, credentials, `AWS_ENDPOINT_URL_DYNAMODB`).
 
 use std::env;
-
-use std::sync::Arc;
 use std::time::Duration;
 
 use auth::{
-    CachedKeySource, JwksPolicy, KeyError, KeySet, KeySource, StaticKeySource, TokenVerifier,
-    VerificationKey, VerifierSettings,
+    CachedKeySource, HttpsJwksFetcher, JwksPolicy, KeySet, ProviderKeys, StaticKeySource,
+    TokenVerifier, VerifierSettings, parse_jwks_url,
 };
-use hyper::Uri;
+use http::Uri;
 use store::DynamoStore;
-
-use crate::jwks::{HttpsJwksFetcher, parse_jwks_url};
-
-/// Where the functions' verification keys come from, as configured.
-pub enum Keys {
-    /// `JWT_PUBLIC_KEYS`: a fixed set.
-    Inline(StaticKeySource),
-    /// `JWKS_URL`: fetched on first use, cached, refetched on rotation.
-    Remote(Box<CachedKeySource<HttpsJwksFetcher>>),
-}
-
-impl KeySource for Keys {
-    async fn key(&self, kid: &str) -> Result<Arc<VerificationKey>, KeyError> {
-        match self {
-            Keys::Inline(keys) => keys.key(kid).await,
-            Keys::Remote(keys) => keys.key(kid).await,
-        }
-    }
-}
 
 /// The configured source of keys.
 #[derive(Debug, Clone)]
@@ -65,7 +44,7 @@ pub struct ConfigError {
 
 /// Everything a function needs from the environment.
 #[derive(Debug, Clone)]
-pub struct FunctionConfig {
+pub struct Config {
     /// `TABLE_NAME`.
     pub table_name: String,
     /// `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_LEEWAY_SECS`.
@@ -76,7 +55,7 @@ pub struct FunctionConfig {
     pub jwks_policy: JwksPolicy,
 }
 
-impl FunctionConfig {
+impl Config {
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| env::var(name).ok())
@@ -138,15 +117,15 @@ impl FunctionConfig {
     }
 
     /// The token verifier this configuration describes.
-    pub fn token_verifier(&self) -> TokenVerifier<Keys> {
+    pub fn token_verifier(&self) -> TokenVerifier<ProviderKeys> {
         let keys = match &self.keys {
             KeyConfig::Inline(set) => {
                 for skipped in set.skipped() {
                     tracing::warn!(key = %skipped, "skipped a key of JWT_PUBLIC_KEYS");
                 }
-                Keys::Inline(StaticKeySource::new(set.clone()))
+                ProviderKeys::Inline(StaticKeySource::new(set.clone()))
             }
-            KeyConfig::Url(uri) => Keys::Remote(Box::new(CachedKeySource::new(
+            KeyConfig::Url(uri) => ProviderKeys::Remote(Box::new(CachedKeySource::new(
                 HttpsJwksFetcher::new(uri.clone()),
                 self.jwks_policy,
             ))),
@@ -180,7 +159,7 @@ mod tests {
 
     #[test]
     fn reads_a_complete_configuration() {
-        let config = FunctionConfig::from_lookup(lookup(vec![
+        let config = Config::from_lookup(lookup(vec![
             ("TABLE_NAME", "t".into()),
             ("JWT_ISSUER", "i".into()),
             ("JWT_PUBLIC_KEYS", DEV_JWKS.into()),
@@ -217,7 +196,7 @@ mod tests {
             ),
         ];
         for (vars, variable) in cases {
-            let err = FunctionConfig::from_lookup(lookup(vars)).unwrap_err();
+            let err = Config::from_lookup(lookup(vars)).unwrap_err();
             assert_eq!(err.variable, variable);
             assert!(err.to_string().contains(variable));
         }

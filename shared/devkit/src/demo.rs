@@ -6,33 +6,40 @@
 //! revoked session of the first user (for the revoked-session example), and one API key of
 //! the first user with a fixed, dev-only secret.
 
-use auth::{ApiKeySecret, TokenSigner};
+use auth::ApiKeySecret;
 use model::{
-    ApiKey, Authenticator, Availability, EmailAddress, PhoneNumber, SecondFactorPolicy, Segment,
-    Session, SocialConnection, Tenant, Timestamp, User,
+    ApiKey, ApiKeyId, Authenticator, Availability, EmailAddress, PhoneNumber, SecondFactorPolicy,
+    Segment, Session, SessionId, SocialConnection, Tenant, TenantId, Timestamp, User, UserId,
 };
 use serde::Serialize;
 use serde_json::json;
 use store::DynamoStore;
+use uuid::uuid;
 
-use crate::{AdminError, mint_token};
+use crate::{DevError, TokenSigner, mint_token};
 
 /// The demo tenant.
-pub const TENANT_ID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+pub const TENANT_ID: TenantId = TenantId::from_uuid(uuid!("0f8fad5b-d9cb-469f-a165-70867728950e"));
 /// The first demo user, Ada.
-pub const ADA_ID: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+pub const ADA_ID: UserId = UserId::from_uuid(uuid!("7c9e6679-7425-40de-944b-e07fc1f90ae7"));
 /// Ada's live session.
-pub const ADA_SESSION_ID: &str = "9b2f7c1e-3a4d-4e5f-8a6b-7c8d9e0f1a2b";
+pub const ADA_SESSION_ID: SessionId =
+    SessionId::from_uuid(uuid!("9b2f7c1e-3a4d-4e5f-8a6b-7c8d9e0f1a2b"));
 /// Ada's revoked session.
-pub const ADA_REVOKED_SESSION_ID: &str = "5d6e7f80-9a1b-4c2d-9e3f-4a5b6c7d8e9f";
+pub const ADA_REVOKED_SESSION_ID: SessionId =
+    SessionId::from_uuid(uuid!("5d6e7f80-9a1b-4c2d-9e3f-4a5b6c7d8e9f"));
 /// The second demo user, Grace.
-pub const GRACE_ID: &str = "16fd2706-8baf-433b-82eb-8c7fada847da";
+pub const GRACE_ID: UserId = UserId::from_uuid(uuid!("16fd2706-8baf-433b-82eb-8c7fada847da"));
 /// Grace's live session.
-pub const GRACE_SESSION_ID: &str = "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f";
+pub const GRACE_SESSION_ID: SessionId =
+    SessionId::from_uuid(uuid!("c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f"));
 /// The demo API key (Ada's).
 pub const API_KEY: &str = "cuk_5f1d0c2a9e8b4c7d8a6f3e2d1c0b9a87";
 /// The demo API secret. Dev-only: anyone can read it here.
 pub const API_SECRET: &str = "cus_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+/// A second tenant, which holds nothing: the cross-tenant examples of `events/` name it.
+pub const OTHER_TENANT_ID: TenantId =
+    TenantId::from_uuid(uuid!("3b241101-e2bb-4255-8caf-4136c566a962"));
 /// The demo sessions and tokens expire at 2100-01-01T00:00:00Z.
 pub const DEMO_EXPIRY_UNIX: i64 = 4_102_444_800;
 
@@ -40,7 +47,7 @@ pub const DEMO_EXPIRY_UNIX: i64 = 4_102_444_800;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SeedSummary {
     /// The demo tenant.
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     /// The demo users, each with its live session and a token for it.
     pub users: Vec<SeededUser>,
     /// The demo API key.
@@ -51,11 +58,11 @@ pub struct SeedSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SeededUser {
     /// User id.
-    pub id: String,
+    pub id: UserId,
     /// Primary email.
     pub email: String,
     /// The live session.
-    pub session_id: String,
+    pub session_id: SessionId,
     /// A token for that session, valid until 2100.
     pub token: String,
 }
@@ -69,40 +76,6 @@ pub struct SeededApiKey {
     pub secret: String,
 }
 
-/// A user with only identity and timestamps set; every list empty.
-pub fn blank_user(tenant_id: &str, id: &str, now: Timestamp) -> User {
-    User {
-        id: id.to_owned(),
-        tenant_id: tenant_id.to_owned(),
-        first_name: None,
-        last_name: None,
-        username: None,
-        availability: Availability::Available,
-        profile_picture_url: None,
-        primary_email_address_id: None,
-        primary_phone_number_id: None,
-        email_addresses: vec![],
-        phone_numbers: vec![],
-        second_factor_policy: SecondFactorPolicy::None,
-        social_connections: vec![],
-        authenticators: vec![],
-        backup_code_digests: vec![],
-        has_password: false,
-        has_passkeys: false,
-        public_metadata: serde_json::Map::new(),
-        segments: vec![],
-        position: None,
-        active: true,
-        factory_password: false,
-        reachable: true,
-        last_login_date: None,
-        archived_at: None,
-        auth_provider: "trisk_credentials".to_owned(),
-        created_at: now,
-        updated_at: now,
-    }
-}
-
 fn at(text: &str) -> Timestamp {
     // The literals below are valid RFC 3339; the fallback is never taken.
     Timestamp::parse(text).unwrap_or_else(|_| Timestamp::from_unix_seconds(0))
@@ -110,7 +83,7 @@ fn at(text: &str) -> Timestamp {
 
 /// Ada: every seed-000 list filled, an MFA secret stored (and never served).
 pub fn ada() -> User {
-    let mut user = blank_user(TENANT_ID, ADA_ID, at("2024-01-15T09:30:00Z"));
+    let mut user = User::blank(TENANT_ID, ADA_ID, at("2024-01-15T09:30:00Z"));
     user.first_name = Some("Ada".into());
     user.last_name = Some("Lovelace".into());
     user.username = Some("ada".into());
@@ -186,7 +159,7 @@ pub fn ada() -> User {
 
 /// Grace: a second full profile, archived-style flags differ from Ada's.
 pub fn grace() -> User {
-    let mut user = blank_user(TENANT_ID, GRACE_ID, at("2024-03-02T14:00:00Z"));
+    let mut user = User::blank(TENANT_ID, GRACE_ID, at("2024-03-02T14:00:00Z"));
     user.first_name = Some("Grace".into());
     user.last_name = Some("Hopper".into());
     user.username = Some("grace".into());
@@ -223,11 +196,11 @@ pub fn grace() -> User {
     user
 }
 
-fn session(id: &str, user_id: &str, created: &str, revoked: bool) -> Session {
+fn session(id: SessionId, user_id: UserId, created: &str, revoked: bool) -> Session {
     let created = at(created);
     Session {
-        id: id.into(),
-        user_id: user_id.into(),
+        id,
+        user_id,
         created_at: created,
         updated_at: created,
         expires_at: Timestamp::from_unix_seconds(DEMO_EXPIRY_UNIX),
@@ -235,43 +208,74 @@ fn session(id: &str, user_id: &str, created: &str, revoked: bool) -> Session {
     }
 }
 
+/// Every demo record, as `seed` writes them (the tenant's sessions and key under it).
+#[derive(Debug, Clone)]
+pub struct DemoRecords {
+    /// The demo tenant.
+    pub tenant: Tenant,
+    /// Ada and Grace.
+    pub users: Vec<User>,
+    /// Ada's and Grace's live sessions, and Ada's revoked one.
+    pub sessions: Vec<Session>,
+    /// Ada's API key.
+    pub api_key: ApiKey,
+}
+
+/// The demo records.
+pub fn records() -> Result<DemoRecords, DevError> {
+    let created = at("2024-01-01T00:00:00Z");
+    let secret = ApiKeySecret::parse(API_SECRET).map_err(|e| DevError::Invalid(e.to_string()))?;
+    let key = ApiKeyId::parse(API_KEY).map_err(|e| DevError::Invalid(e.to_string()))?;
+    Ok(DemoRecords {
+        tenant: Tenant {
+            id: TENANT_ID,
+            name: "Acme Demo".into(),
+            active: true,
+            created_at: created,
+            updated_at: created,
+        },
+        users: vec![ada(), grace()],
+        sessions: vec![
+            session(ADA_SESSION_ID, ADA_ID, "2024-06-01T12:00:00Z", false),
+            session(GRACE_SESSION_ID, GRACE_ID, "2024-06-02T08:15:00Z", false),
+            session(ADA_REVOKED_SESSION_ID, ADA_ID, "2024-05-01T00:00:00Z", true),
+        ],
+        api_key: ApiKey {
+            key,
+            user_id: ADA_ID,
+            secret_sha256: secret.digest(),
+            created_at: created,
+            expires_at: None,
+            revoked_at: None,
+        },
+    })
+}
+
 /// Writes the demo data and returns what `seed` prints.
 pub async fn seed(
     store: &DynamoStore,
     signer: &TokenSigner,
     issuer: &str,
-) -> Result<SeedSummary, AdminError> {
-    let created = at("2024-01-01T00:00:00Z");
-    store
-        .put_tenant(&Tenant {
-            id: TENANT_ID.into(),
-            name: "Acme Demo".into(),
-            active: true,
-            created_at: created,
-            updated_at: created,
-        })
-        .await?;
-    let users = [
-        (ada(), ADA_SESSION_ID, "2024-06-01T12:00:00Z"),
-        (grace(), GRACE_SESSION_ID, "2024-06-02T08:15:00Z"),
-    ];
-    let mut seeded = Vec::new();
+) -> Result<SeedSummary, DevError> {
+    let records = records()?;
+    store.put_tenant(&records.tenant).await?;
+    for user in &records.users {
+        store.put_user(user).await?;
+    }
+    for session in &records.sessions {
+        store.put_session(TENANT_ID, session).await?;
+    }
+    store.put_api_key(TENANT_ID, &records.api_key).await?;
     let now = Timestamp::now().unix_seconds();
-    for (user, session_id, session_created) in users {
-        store.put_user(&user).await?;
-        store
-            .put_session(
-                TENANT_ID,
-                &session(session_id, &user.id, session_created, false),
-            )
-            .await?;
+    let mut seeded = Vec::new();
+    for (user, session_id) in records.users.iter().zip([ADA_SESSION_ID, GRACE_SESSION_ID]) {
         seeded.push(SeededUser {
             token: mint_token(
                 signer,
                 issuer,
                 None,
                 TENANT_ID,
-                &user.id,
+                user.id,
                 session_id,
                 DEMO_EXPIRY_UNIX - now,
             )?,
@@ -280,31 +284,11 @@ pub async fn seed(
                 .map(|e| e.email.clone())
                 .unwrap_or_default(),
             id: user.id,
-            session_id: session_id.into(),
+            session_id,
         });
     }
-    store
-        .put_session(
-            TENANT_ID,
-            &session(ADA_REVOKED_SESSION_ID, ADA_ID, "2024-05-01T00:00:00Z", true),
-        )
-        .await?;
-    let secret = ApiKeySecret::parse(API_SECRET).map_err(|e| AdminError::Invalid(e.to_string()))?;
-    store
-        .put_api_key(
-            TENANT_ID,
-            &ApiKey {
-                key: API_KEY.into(),
-                user_id: ADA_ID.into(),
-                secret_sha256: secret.digest(),
-                created_at: created,
-                expires_at: None,
-                revoked_at: None,
-            },
-        )
-        .await?;
     Ok(SeedSummary {
-        tenant_id: TENANT_ID.into(),
+        tenant_id: TENANT_ID,
         users: seeded,
         api_key: SeededApiKey {
             key: API_KEY.into(),

@@ -1,6 +1,9 @@
 //! The Lambda poll loop both functions run: [`run`] is `lambda_http::run` without the
 //! per-invocation `setenv`.
 //!
+//! # Why it exists, and when to delete it
+//!
+//!
 //! `lambda_runtime` 1.5, in its sequential loop, calls `std::env::set_var("_X_AMZN_TRACE_ID", …)`
 //! before every invocation. Under glibc (the `provided.al2023` image, and the
 //! `aarch64-unknown-linux-gnu` target `cargo lambda` builds) `setenv` never frees a replaced value
@@ -9,14 +12,26 @@
 //! over one `make load` run; on a busy container, tens of MB an hour).
 //!
 //! [`run`] keeps everything else of `lambda_runtime`: its service stack (event decoding through
-//! `lambda_http`'s adapter, the response and error posts to the Runtime API, the panic guard) and
-//! its tracing span. It takes that stack out of a [`Runtime`] with a [`Layer`] that keeps the
+//! `lambda_http`'s adapter, the response and error posts to the Runtime API) and its tracing
+//! span. (That stack also catches a handler's panic and reports it to the Runtime API; with the
+//! release profile's `panic = "abort"` a panic ends the process instead, as with
+//! `lambda_http::run`.) It takes that stack out of a [`Runtime`] with a [`Layer`] that keeps the
 //! service it is given, and drives it with its own loop: `GET …/invocation/next`, build the
 //! [`Context`], call the stack within the invocation's trace id ([`store::trace`], which puts it
 //! on the DynamoDB requests as the SDK does from `_X_AMZN_TRACE_ID`). What this loop leaves out:
 //! the `_X_AMZN_TRACE_ID` variable itself (code that reads it, which this project has none of,
 //! sees no trace id) and the SnapStart hooks (SnapStart does not apply to `provided.al2023`
 //! functions).
+//!
+//! What it borrows from `lambda_runtime` (its `Runtime::layer` service stack, `Context::new`,
+//! `LambdaInvocation`, the Runtime API client) is not a stable contract, so `lambda_http`,
+//! `lambda_runtime` and `lambda_runtime_api_client` are pinned exactly in the workspace
+//! `Cargo.toml`, and `tests/poll_loop.rs` runs this loop against a Runtime API emulator: an
+//! upgrade that breaks what it borrows fails to compile or fails that test.
+//!
+//! Delete this module, and call `lambda_http::run`, once `lambda_runtime` no longer calls
+//! `std::env::set_var` per invocation in its sequential loop (or the functions move to a target
+//! whose libc frees replaced environment values).
 
 use std::cell::Cell;
 use std::fmt::Debug;
@@ -26,11 +41,11 @@ use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
 use http_body_util::BodyExt;
-use lambda_http::lambda_runtime::{
-    self, Config, Context, Diagnostic, LambdaInvocation, Runtime, layers::TracingLayer,
-};
 use lambda_http::tower::{Layer, Service};
 use lambda_http::{Adapter, Error, IntoResponse, Request};
+use lambda_runtime::{
+    Config, Context, Diagnostic, LambdaInvocation, Runtime, layers::TracingLayer,
+};
 use lambda_runtime_api_client::{PooledClient, body::Body, build_request};
 
 /// The header that carries the invocation's id in a `next` answer.

@@ -1,4 +1,5 @@
-//! `gateway::runtime::run` in this process, under a local Lambda Runtime API (testkit): each
+//! `bootstrap::run` in this process, under a local Lambda Runtime API (testkit). It fails if
+//! an upgrade of `lambda_runtime` breaks what the poll loop borrows from it: each
 //! invocation is answered with its own context, a failed one is posted as an error, and the
 //! loop never sets `_X_AMZN_TRACE_ID` (lambda_runtime's `setenv` grows a glibc process by about
 //! 150 bytes per invocation). It sets the Lambda variables of this process, so it is the only
@@ -25,10 +26,8 @@ async fn echo_trace(request: Request) -> Result<Response<Body>, Error> {
 }
 
 fn event(path: &str) -> String {
-    let file = testkit::workspace_root().join("events/get-me.json");
     let mut event: Value =
-        serde_json::from_str(&std::fs::read_to_string(file).expect("events/get-me.json"))
-            .expect("a JSON event");
+        serde_json::from_str(&testkit::event_json("get-me.json")).expect("a JSON event");
     event["rawPath"] = json!(path);
     event["requestContext"]["http"]["path"] = json!(path);
     event.to_string()
@@ -38,6 +37,7 @@ fn event(path: &str) -> String {
 async fn each_invocation_is_answered_and_no_trace_variable_is_set() {
     let mut api = RuntimeApi::start().await.expect("start the Runtime API");
     // SAFETY: the only test of this binary, before anything else runs in it.
+    #[allow(unsafe_code)]
     unsafe {
         std::env::set_var("AWS_LAMBDA_RUNTIME_API", &api.address);
         std::env::set_var("AWS_LAMBDA_FUNCTION_NAME", "runtime-loop");
@@ -81,7 +81,7 @@ async fn each_invocation_is_answered_and_no_trace_variable_is_set() {
         );
     };
     tokio::select! {
-        ended = gateway::runtime::run(service_fn(echo_trace)) => panic!("the loop ended: {ended:?}"),
+        ended = bootstrap::run(service_fn(echo_trace)) => panic!("the loop ended: {ended:?}"),
         () = driver => {}
     }
     assert!(std::env::var_os("_X_AMZN_TRACE_ID").is_none());

@@ -1,0 +1,46 @@
+//! Hostile tokens (`testkit::hostile`) against `/me`: every one must be refused with 401 in
+//! the route's own shape, never 2xx, never 5xx, and none may reach the logs. The verifier
+//! requires an audience, so `aud` checks count too.
+
+use get_me::get_me;
+use lambda_http::Request;
+use testkit::hostile;
+
+fn request(token: &str) -> Request {
+    testkit::me_request(&[("authorization", &testkit::bearer(token))])
+}
+
+#[tokio::test]
+async fn every_hostile_token_is_a_401() {
+    let (_, store) = testkit::local_dynamo().seeded_table().await;
+    let verifier = hostile::verifier();
+
+    // The control: the same construction, untampered, is accepted.
+    let good = hostile::es256(&hostile::claims());
+    assert_eq!(
+        get_me(&store, &verifier, request(&good)).await.status(),
+        200
+    );
+
+    let tokens = hostile::tokens();
+    assert!(tokens.len() >= 25);
+    let (logs, _guard) = testkit::capture_logs();
+    for (case, token) in &tokens {
+        let answer = testkit::checked(
+            get_me(&store, &verifier, request(token)).await,
+            "/me",
+            "application/json",
+        );
+        assert_eq!(answer.status, 401, "{case}: {}", answer.body);
+    }
+    let logged = logs.text();
+    for (case, token) in &tokens {
+        let signature = token.rsplit('.').next().unwrap_or("");
+        if signature.len() > 16 {
+            assert!(
+                !logged.contains(signature),
+                "{case}: the token reached the logs"
+            );
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! The logs of a full run of `/me`'s events, captured through the production subscriber: one
+//! JSON access line per request (route, status, latency, request id, tenant id), and no token
+//! or cookie value anywhere.
+
+use devkit::demo::TENANT_ID;
+use get_me::get_me;
+use testkit::{dev_verifier, local_dynamo};
+
+#[tokio::test]
+async fn a_full_run_logs_one_line_per_request_and_no_secret() {
+    let (_, store) = local_dynamo().seeded_table().await;
+    let verifier = dev_verifier();
+    let mut secrets = Vec::new();
+    let (logs, _guard) = testkit::capture_logs();
+    let files = testkit::event_files("get-me");
+    for file in &files {
+        let event = serde_json::from_str(&testkit::event_json(file)).unwrap();
+        secrets.extend(testkit::credentials_in_event(&event));
+        let status = get_me(&store, &verifier, testkit::event_request(file))
+            .await
+            .status();
+        assert!(status.as_u16() < 500, "{file}: {status}");
+    }
+    assert!(!secrets.is_empty());
+    let text = logs.text();
+    for secret in &secrets {
+        assert!(
+            !text.contains(secret.as_str()),
+            "a secret reached the logs: {secret:.12}…"
+        );
+    }
+    let access = testkit::access_lines(&logs.lines(), "GET /me", files.len());
+    assert!(
+        access
+            .iter()
+            .any(|l| l["tenant_id"] == TENANT_ID.to_string())
+    );
+}

@@ -1,0 +1,75 @@
+//! Dev-only material, in one place: the committed dev signing keys and their JWKS, the dev
+//! issuer, minting tokens with them ([`TokenSigner`], [`mint_token`]), the demo data of
+//! `admin seed` ([`demo`]), and the generator of `events/` (`cargo run -p devkit --bin
+//! make-events`). The admin CLI, the tests (through `testkit`) and the events generator all use
+//! it; no function depends on it, so nothing here reaches a deployed binary.
+
+pub mod demo;
+pub mod signing;
+
+pub use signing::{SigningError, TokenClaims, TokenSigner};
+
+use model::{SessionId, TenantId, UserId};
+use store::StoreError;
+
+/// The dev-only ES256 private key (see `dev/keys/README.md`).
+pub const DEV_ES256_PRIVATE_KEY: &str = include_str!("../../../dev/keys/dev-es256-private.pem");
+/// `kid` of [`DEV_ES256_PRIVATE_KEY`].
+pub const DEV_ES256_KID: &str = "dev-es256";
+/// The dev-only RS256 private key.
+pub const DEV_RS256_PRIVATE_KEY: &str = include_str!("../../../dev/keys/dev-rs256-private.pem");
+/// `kid` of [`DEV_RS256_PRIVATE_KEY`].
+pub const DEV_RS256_KID: &str = "dev-rs256";
+/// A P-256 key that is in no JWKS: tokens it signs under a trusted `kid` are forgeries.
+pub const TEST_FOREIGN_ES256_PRIVATE_KEY: &str =
+    include_str!("../../../dev/keys/test-foreign-es256-private.pem");
+/// The JWKS of both dev keys (the local configuration's `JWT_PUBLIC_KEYS`).
+pub const DEV_JWKS: &str = include_str!("../../../dev/keys/dev-jwks.json");
+/// The issuer of the local configuration.
+pub const DEV_ISSUER: &str = "https://dev.current-user.invalid";
+
+/// Why a dev operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DevError {
+    /// The store refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A token could not be signed.
+    #[error(transparent)]
+    Signing(#[from] SigningError),
+    /// A value is not acceptable.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Which dev key signs a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DevKey {
+    /// `dev-es256`.
+    Es256,
+    /// `dev-rs256`.
+    Rs256,
+}
+
+/// A signer with a committed dev-only key.
+pub fn dev_signer(key: DevKey) -> Result<TokenSigner, DevError> {
+    Ok(match key {
+        DevKey::Es256 => TokenSigner::es256(DEV_ES256_PRIVATE_KEY.as_bytes(), DEV_ES256_KID)?,
+        DevKey::Rs256 => TokenSigner::rs256(DEV_RS256_PRIVATE_KEY.as_bytes(), DEV_RS256_KID)?,
+    })
+}
+
+/// A session token for `tenant`/`user`/`session`, valid for `ttl_secs` (negative: expired).
+pub fn mint_token(
+    signer: &TokenSigner,
+    issuer: &str,
+    audience: Option<&str>,
+    tenant: TenantId,
+    user: UserId,
+    session: SessionId,
+    ttl_secs: i64,
+) -> Result<String, DevError> {
+    let mut claims = TokenClaims::for_session(issuer, tenant, user, session, ttl_secs);
+    claims.aud = audience.map(str::to_owned);
+    Ok(signer.sign(&claims)?)
+}

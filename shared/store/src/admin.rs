@@ -1,0 +1,165 @@
+//! The admin CLI's writes (feature `admin`): puts, revocations, deletions and the table itself.
+//! The functions never enable this feature, so their binaries carry no write.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use model::{ApiKey, ApiKeyId, Session, SessionId, Tenant, TenantId, Timestamp, User, UserId};
+use serde::Serialize;
+
+use crate::dynamo::{Item, decode};
+use crate::error::classify;
+use crate::keys::{ItemKey, KIND, PK};
+use crate::{DynamoStore, StoreError};
+
+impl DynamoStore {
+    async fn put<T: Serialize>(
+        &self,
+        key: &ItemKey,
+        kind: &str,
+        record: &T,
+    ) -> Result<(), StoreError> {
+        let mut item: Item = serde_dynamo::to_item(record).map_err(|e| StoreError::Failed {
+            operation: "PutItem",
+            detail: format!("{key} does not serialise: {e}"),
+        })?;
+        item.extend(key.to_attributes());
+        item.insert(KIND.to_owned(), AttributeValue::S(kind.to_owned()));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| classify("PutItem", e))?;
+        Ok(())
+    }
+
+    /// Writes a tenant (overwriting).
+    pub async fn put_tenant(&self, tenant: &Tenant) -> Result<(), StoreError> {
+        self.put(&ItemKey::tenant(tenant.id), "tenant", tenant)
+            .await
+    }
+
+    /// Writes a user (overwriting).
+    pub async fn put_user(&self, user: &User) -> Result<(), StoreError> {
+        self.put(&ItemKey::user(user.tenant_id, user.id), "user", user)
+            .await
+    }
+
+    /// Writes a session of `tenant_id` (overwriting).
+    pub async fn put_session(
+        &self,
+        tenant_id: TenantId,
+        session: &Session,
+    ) -> Result<(), StoreError> {
+        self.put(&ItemKey::session(tenant_id, session.id), "session", session)
+            .await
+    }
+
+    /// Writes an API key of `tenant_id` (overwriting).
+    pub async fn put_api_key(
+        &self,
+        tenant_id: TenantId,
+        api_key: &ApiKey,
+    ) -> Result<(), StoreError> {
+        self.put(
+            &ItemKey::api_key(tenant_id, &api_key.key),
+            "api_key",
+            api_key,
+        )
+        .await
+    }
+
+    /// The tenant, if it exists.
+    pub async fn tenant(&self, tenant_id: TenantId) -> Result<Option<Tenant>, StoreError> {
+        let key = ItemKey::tenant(tenant_id);
+        self.get(&key)
+            .await?
+            .map(|item| decode(&key, "tenant", item))
+            .transpose()
+    }
+
+    /// Marks a session revoked. [`StoreError::NotFound`] when it does not exist.
+    pub async fn revoke_session(
+        &self,
+        tenant_id: TenantId,
+        session_id: SessionId,
+    ) -> Result<(), StoreError> {
+        self.mark_revoked(&ItemKey::session(tenant_id, session_id), true)
+            .await
+    }
+
+    /// Marks an API key revoked. [`StoreError::NotFound`] when it does not exist.
+    pub async fn revoke_api_key(
+        &self,
+        tenant_id: TenantId,
+        key_id: &ApiKeyId,
+    ) -> Result<(), StoreError> {
+        self.mark_revoked(&ItemKey::api_key(tenant_id, key_id), false)
+            .await
+    }
+
+    async fn mark_revoked(&self, key: &ItemKey, touch_updated_at: bool) -> Result<(), StoreError> {
+        let now = AttributeValue::S(Timestamp::now().to_rfc3339());
+        let expression = if touch_updated_at {
+            "SET revoked_at = :now, updated_at = :now"
+        } else {
+            "SET revoked_at = :now"
+        };
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key.to_attributes()))
+            .update_expression(expression)
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":now", now)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::NotFound {
+                    key: key.to_string(),
+                })
+            }
+            Err(err) => Err(classify("UpdateItem", err)),
+        }
+    }
+
+    /// Deletes a user. [`StoreError::NotFound`] when it does not exist. Its sessions and keys
+    /// stay (they answer 404 "user gone" until they expire or are revoked).
+    pub async fn delete_user(
+        &self,
+        tenant_id: TenantId,
+        user_id: UserId,
+    ) -> Result<(), StoreError> {
+        let key = ItemKey::user(tenant_id, user_id);
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key.to_attributes()))
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::NotFound {
+                    key: key.to_string(),
+                })
+            }
+            Err(err) => Err(classify("DeleteItem", err)),
+        }
+    }
+}

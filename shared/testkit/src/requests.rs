@@ -1,0 +1,116 @@
+use lambda_http::http::{HeaderValue, Method};
+use lambda_http::{Body, Request};
+
+use crate::workspace_root;
+
+/// A request to `https://api.example.com{path_and_query}` with `method` and `headers` (values
+/// as bytes, so tests can send what is not text).
+pub fn request(method: Method, path_and_query: &str, headers: &[(&str, &[u8])]) -> Request {
+    let mut builder = lambda_http::http::Request::builder()
+        .method(method)
+        .uri(format!("https://api.example.com{path_and_query}"));
+    for (name, value) in headers {
+        builder = builder.header(*name, HeaderValue::from_bytes(value).expect("header value"));
+    }
+    builder.body(Body::Empty).expect("request")
+}
+
+/// `GET /me` with `headers`.
+pub fn me_request(headers: &[(&str, &str)]) -> Request {
+    request(Method::GET, "/me", &as_bytes(headers))
+}
+
+/// `GET /users/me?query` (no `?` when `query` is empty) with `headers`.
+pub fn users_me_request(query: &str, headers: &[(&str, &str)]) -> Request {
+    let path = if query.is_empty() {
+        "/users/me".to_owned()
+    } else {
+        format!("/users/me?{query}")
+    };
+    request(Method::GET, &path, &as_bytes(headers))
+}
+
+fn as_bytes<'a>(headers: &'a [(&'a str, &'a str)]) -> Vec<(&'a str, &'a [u8])> {
+    headers.iter().map(|(n, v)| (*n, v.as_bytes())).collect()
+}
+
+/// `Bearer <token>`.
+pub fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// The text of `events/<name>`.
+pub fn event_json(name: &str) -> String {
+    let path = workspace_root().join("events").join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `events/<name>`, as a request.
+pub fn event_request(name: &str) -> Request {
+    lambda_http::request::from_str(&event_json(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The names of the files in `events/` that start with `prefix`.
+pub fn event_files(prefix: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(workspace_root().join("events"))
+        .expect("events/ exists")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with(prefix) && n.ends_with(".json"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every credential-looking value in an event (cookie values, bearer tokens, API secrets) of
+/// at least 12 characters: what a log line must never contain.
+pub fn credentials_in_event(event: &serde_json::Value) -> Vec<String> {
+    let mut found = Vec::new();
+    for cookie in event["cookies"].as_array().into_iter().flatten() {
+        if let Some((_, value)) = cookie.as_str().and_then(|c| c.split_once('=')) {
+            found.push(value.to_owned());
+        }
+    }
+    let headers = &event["headers"];
+    if let Some(token) = headers["authorization"]
+        .as_str()
+        .and_then(|a| a.strip_prefix("Bearer "))
+    {
+        found.push(token.to_owned());
+    }
+    if let Some(secret) = headers["x-api-secret"].as_str() {
+        found.push(secret.to_owned());
+    }
+    found.into_iter().filter(|s| s.len() >= 12).collect()
+}
+
+/// Checks a captured run's access lines: exactly `requests` of them, each with `route`, a
+/// status, the latency, a request id and a tenant field. Returns them.
+pub fn access_lines(
+    lines: &[serde_json::Value],
+    route: &str,
+    requests: usize,
+) -> Vec<serde_json::Value> {
+    let access: Vec<serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["message"] == "request")
+        .cloned()
+        .collect();
+    assert_eq!(access.len(), requests, "one access line per request");
+    for line in &access {
+        assert_eq!(line["route"], route, "{line}");
+        assert!(
+            line["status"].is_u64() && line["latency_us"].is_u64(),
+            "{line}"
+        );
+        assert!(
+            line["request_id"].as_str().is_some_and(|id| !id.is_empty()),
+            "{line}"
+        );
+        assert!(line["tenant_id"].is_string(), "{line}");
+        assert!(
+            line["level"] == "INFO" && line["timestamp"].is_string(),
+            "{line}"
+        );
+    }
+    access
+}
