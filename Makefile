@@ -10,19 +10,34 @@ export SAM_CLI_TELEMETRY := 0
 # The SAM CLI needs a region to validate; nothing here talks to AWS.
 REGION ?= us-east-1
 
-.PHONY: dev test lint validate build sam-build load bench tools clean-dev
+.PHONY: help dev test check lint validate build sam-build load bench tools clean-dev
+
+## help: this list (every target's `## name:` comment)
+help:
+	@awk '/^## [a-z-]+:/ { sub(/^## /, ""); name = $$0; sub(/:.*/, "", name); text = $$0; \
+	  sub(/^[a-z-]+: */, "", text); printf "  make %-10s %s\n", name, text; next } \
+	  /^## / { sub(/^## /, ""); printf "  %-15s %s\n", "", $$0 }' $(MAKEFILE_LIST)
 
 ## dev: run the API locally on its own in-memory DynamoDB-compatible server
 dev: tools
 	./scripts/dev.sh
 
 ## test: every test: format, lints, template validation, unit and integration tests, and make dev
-## itself (scripts/dev-check.py: the printed lines answer as they say, Ctrl-C leaves nothing)
+## itself (scripts/dev-check.mjs: the printed lines answer as they say, Ctrl-C leaves nothing)
 test: tools lint validate
 	cargo test --workspace --all-targets
 	cargo test --workspace --doc
-	./scripts/dev-check.py
+	./scripts/dev-check.mjs
 
+## check: format, lints and the tests that need no server (unit tests, properties, schema
+## checks): the quick loop while editing; `make test` is the whole suite
+check: lint
+	cargo test -q --workspace --lib --bins
+	cargo test -q -p auth --test properties
+	cargo test -q -p get-users-me --test properties
+	cargo test -q -p testkit --test openapi_check --test documents
+
+## lint: cargo fmt --check and clippy with warnings as errors
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
@@ -45,6 +60,7 @@ sam-build: tools $(SAM_VENV)/.installed
 
 ## bench: sizes, init, latency, round trips and RSS of the release bootstraps, and criterion; writes BENCHMARKS.md
 bench: tools
+	@command -v unzip >/dev/null || { apt-get update -qq && apt-get install -y -qq unzip; }
 	./scripts/bench.sh
 
 ## load: 60 s at 32 connections over both routes and all auth paths, against `make dev`
@@ -52,6 +68,7 @@ load:
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	./scripts/load.sh
 
+## tools: the pinned local tools (dynalite in node_modules, cargo-lambda in .venv)
 tools: node_modules/.installed $(VENV)/.installed
 
 node_modules/.installed: package.json package-lock.json
@@ -73,5 +90,6 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
+## clean-dev: forget make dev's state (.dev)
 clean-dev:
 	rm -rf .dev

@@ -21,8 +21,8 @@ api_address=${DEV_API_ADDRESS:-::}
 export TABLE_NAME=${TABLE_NAME:-current-user-dev}
 mkdir -p .dev
 
-port_free() {
-  python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) else 1)' "$1"
+port_free() {  # nothing accepts connections on 127.0.0.1:$1
+  ! (exec 9<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
 if ! port_free "$api_port"; then
@@ -36,7 +36,9 @@ if [ -z "${AWS_ENDPOINT_URL_DYNAMODB:-}" ]; then
     exit 1
   fi
   # dynalite reads its stdin from this script's fd 3: when the script ends, however it ends,
-  # the pipe closes and dynalite exits with it.
+  # the pipe closes and dynalite exits with it. The log of an earlier run goes first, so the
+  # wait below cannot read its `listening` line.
+  rm -f .dev/dynalite.log
   exec 3> >(exec node scripts/dynalite-server.js "$dynamo_port" > .dev/dynalite.log 2>&1)
   export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$dynamo_port"
   export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-local} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-local}
@@ -64,37 +66,7 @@ admin=target/debug/admin
 "$admin" seed --json > .dev/seed.json
 echo "table $TABLE_NAME created and seeded (.dev/seed.json)"
 
-python3 - "$api_port" <<'PY'
-import json, sys
-port = sys.argv[1]
-seed = json.load(open(".dev/seed.json"))
-ada, grace = seed["users"]
-base = f"http://127.0.0.1:{port}"
-print(f"""
-The API is starting on {base}. Try:
-
-  # GET /me with the session cookie ({ada['email']})
-  curl -i --cookie "__session={ada['token']}" {base}/me
-
-  # GET /me with a bearer token ({grace['email']})
-  curl -i -H "Authorization: Bearer {grace['token']}" {base}/me
-
-  # GET /me without a credential: 401
-  curl -i {base}/me
-
-  # GET /users/me with a bearer token (JSON:API)
-  curl -i -H "X-Domain: {seed['tenant_id']}" -H "Authorization: Bearer {ada['token']}" {base}/users/me
-
-  # GET /users/me with the demo API key, profile included
-  curl -i -H "X-Domain: {seed['tenant_id']}" -H "X-API-KEY: {seed['api_key']['key']}" -H "X-API-SECRET: {seed['api_key']['secret']}" "{base}/users/me?include=profile"
-
-  # the same through the Lambda event files
-  cargo lambda invoke get-me --invoke-port {port} --data-file events/get-me.json
-  cargo lambda invoke get-users-me --invoke-port {port} --data-file events/get-users-me-include-profile.json
-
-Ctrl-C stops the API and the local DynamoDB server.
-""")
-PY
+node scripts/dev-lines.mjs "$api_port" .dev/seed.json
 
 cargo lambda watch --invoke-address "$api_address" --invoke-port "$api_port" &
 watch_pid=$!

@@ -11,21 +11,14 @@ connections=${LOAD_CONNECTIONS:-32}
 max_growth_kb=${LOAD_MAX_RSS_GROWTH_KB:-512}
 
 [ -f .dev/seed.json ] || { echo "make load: run 'make dev' first (no .dev/seed.json)" >&2; exit 1; }
-curl -fsS -o /dev/null --cookie "__session=$(python3 -c 'import json;print(json.load(open(".dev/seed.json"))["users"][0]["token"])')" "$base/me" \
+seed() { node -p "require('./.dev/seed.json').$1"; }
+tenant=$(seed tenant_id) ada=$(seed 'users[0].token') grace=$(seed 'users[1].token')
+key=$(seed api_key.key) secret=$(seed api_key.secret)
+curl -fsS -o /dev/null --cookie "__session=$ada" "$base/me" \
   || { echo "make load: $base/me does not answer 200; is 'make dev' running?" >&2; exit 1; }
-eval "$(python3 - <<'PY'
-import json, shlex
-s = json.load(open(".dev/seed.json"))
-for name, value in [("LOAD_TENANT", s["tenant_id"]), ("LOAD_TOKEN_ADA", s["users"][0]["token"]),
-                    ("LOAD_TOKEN_GRACE", s["users"][1]["token"]), ("LOAD_API_KEY", s["api_key"]["key"]),
-                    ("LOAD_API_SECRET", s["api_key"]["secret"])]:
-    print(f"export {name}={shlex.quote(value)}")
-PY
-)"
 # cargo lambda watch builds and starts a function on its first request: start both before the
 # warm-up, so that the RSS measured before the run is both processes'.
-curl -fsS -o /dev/null -H "X-Domain: $LOAD_TENANT" -H "X-API-KEY: $LOAD_API_KEY" \
-  -H "X-API-SECRET: $LOAD_API_SECRET" "$base/users/me" \
+curl -fsS -o /dev/null -H "X-Domain: $tenant" -H "X-API-KEY: $key" -H "X-API-SECRET: $secret" "$base/users/me" \
   || { echo "make load: $base/users/me does not answer 200" >&2; exit 1; }
 
 rss_kb() {  # total VmRSS of the function processes cargo lambda watch runs
@@ -36,15 +29,44 @@ rss_kb() {  # total VmRSS of the function processes cargo lambda watch runs
   echo "$total"
 }
 
+# The five request kinds (both routes, every auth path), each driven by a wrk of its own with a
+# fifth of the connections, all at once.
+kinds=(
+  "/me|Cookie: __session=$ada"
+  "/me|Authorization: Bearer $grace"
+  "/users/me|X-Domain: $tenant|Authorization: Bearer $ada"
+  "/users/me|X-Domain: $tenant|X-API-KEY: $key|X-API-SECRET: $secret"
+  "/users/me?include=profile|X-Domain: $tenant|X-API-KEY: $key|X-API-SECRET: $secret"
+)
+per_kind=$(( (connections + ${#kinds[@]} - 1) / ${#kinds[@]} ))
+run_all() {  # $1: duration, $2: output folder
+  local i=0 kind path args
+  for kind in "${kinds[@]}"; do
+    IFS='|' read -r path rest <<< "$kind"
+    args=()
+    IFS='|' read -ra headers <<< "$rest"
+    for header in "${headers[@]}"; do args+=(-H "$header"); done
+    wrk -t1 -c"$per_kind" -d"$1" --latency "${args[@]}" "$base$path" > "$2/$i.txt" &
+    i=$((i + 1))
+  done
+  wait
+}
+
+out=$(mktemp -d)
 echo "warming up (5 s)..."
-wrk -t2 -c"$connections" -d5s -s scripts/load.lua "$base" > /dev/null
+run_all 5s "$out"
 before=$(rss_kb)
-echo "load: $duration at $connections connections, 5 request kinds over /me and /users/me"
-out=$(wrk -t2 -c"$connections" -d"$duration" --latency -s scripts/load.lua "$base")
-echo "$out"
+echo "load: $duration at ${#kinds[@]}x$per_kind connections, ${#kinds[@]} request kinds over /me and /users/me"
+run_all "$duration" "$out"
+total=0 errors=0
+for i in "${!kinds[@]}"; do
+  echo "== ${kinds[$i]%%|*}"
+  grep -E 'requests in|Latency|50%|99%|Non-2xx|Socket errors' "$out/$i.txt"
+  total=$((total + $(awk '/requests in/ {print $1}' "$out/$i.txt")))
+  if grep -qE 'Non-2xx|Socket errors' "$out/$i.txt"; then errors=$((errors + 1)); fi
+done
 after=$(rss_kb)
-echo "functions' RSS: before ${before} kB, after ${after} kB, growth $((after - before)) kB"
-errors=$(echo "$out" | awk '/^requests:/ {gsub(",", ""); print $4 + $7}')
-[ "${errors:-1}" -eq 0 ] || { echo "make load: $errors errors" >&2; exit 1; }
+echo "requests: $total; functions' RSS: before ${before} kB, after ${after} kB, growth $((after - before)) kB"
+[ "$errors" -eq 0 ] || { echo "make load: $errors request kinds had errors" >&2; exit 1; }
 [ $((after - before)) -le "$max_growth_kb" ] || { echo "make load: RSS grew by more than $max_growth_kb kB" >&2; exit 1; }
 echo "make load: 0 errors"
