@@ -69,6 +69,10 @@ impl MeError {
 }
 
 impl RouteError for MeError {
+    fn method_not_allowed() -> Self {
+        MeError::MethodNotAllowed
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             MeError::BadRequest(_) => StatusCode::BAD_REQUEST,

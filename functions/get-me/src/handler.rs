@@ -1,7 +1,7 @@
 //! The `GET /me` handler.
 
 use auth::{AccessError, KeySource, TokenVerifier, session_identity};
-use lambda_http::http::{Method, StatusCode};
+use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use model::MeDocument;
 use response::RequestMeta;
@@ -19,9 +19,10 @@ pub async fn get_me(
     verifier: &TokenVerifier<impl KeySource>,
     request: Request,
 ) -> Response<Body> {
-    let mut meta = RequestMeta::start(&request, ROUTE);
-    let result = me_document(store, verifier, &request, &mut meta).await;
-    response::finish(&meta, result)
+    response::answer_get(ROUTE, &request, async |meta| {
+        me_document(store, verifier, &request, meta).await
+    })
+    .await
 }
 
 async fn me_document(
@@ -30,9 +31,6 @@ async fn me_document(
     request: &Request,
     meta: &mut RequestMeta,
 ) -> Result<Response<Body>, MeError> {
-    if request.method() != Method::GET {
-        return Err(MeError::MethodNotAllowed);
-    }
     let token = auth::session_token(request.headers())?.ok_or(AccessError::MissingCredential)?;
     let claims = verifier
         .verify(token.expose())
@@ -61,6 +59,8 @@ mod tests {
     use devkit::demo::{ADA_ID, ADA_REVOKED_SESSION_ID, ADA_SESSION_ID, GRACE_ID, TENANT_ID};
     use store::keys::ItemKey;
     use testkit::{dev_token, dev_verifier, seeded_memory_store};
+
+    use lambda_http::http::Method;
 
     use super::*;
 

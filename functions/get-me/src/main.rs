@@ -1,17 +1,10 @@
 //! `GET /me` on AWS Lambda: the store and the token verifier are built once per container, then
 //! every invocation goes to [`get_me::handler::get_me`].
 
-use lambda_http::{Error, service_fn};
+use lambda_http::Error;
 
-// One thread: a Lambda sandbox serves one invocation at a time (BENCHMARKS.md: the
-// multi-threaded runtime spent most of a warm invocation's CPU waking threads).
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    bootstrap::logging::init();
-    let config = bootstrap::Config::from_env()?;
-    let (store, verifier) = (&config.store().await, &config.token_verifier());
-    bootstrap::run(service_fn(move |request| async move {
-        Ok::<_, Error>(get_me::handler::get_me(store, verifier, request).await)
-    }))
-    .await
+    let (store, verifier) = bootstrap::dependencies().await?;
+    bootstrap::serve(move |request| get_me::handler::get_me(store, verifier, request)).await
 }

@@ -7,11 +7,6 @@ use devkit::demo::ADA_ID;
 use serde_json::Value;
 use testkit::runtime_api::{Bootstrap, Outcome};
 
-fn event(name: &str) -> String {
-    let path = testkit::workspace_root().join("events").join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 /// The API Gateway response document and its JSON body.
 fn answered(outcome: &Outcome) -> (Value, Value) {
     assert!(!outcome.failed, "posted as an error: {}", outcome.body);
@@ -27,7 +22,7 @@ async fn the_bootstrap_answers_through_the_runtime_api_and_outlives_a_bad_event(
     let binary = Path::new(env!("CARGO_BIN_EXE_get-me"));
     let mut bootstrap = Bootstrap::spawn(binary, store.table()).await;
 
-    let (document, body) = answered(&bootstrap.invoke(&event("get-me.json")).await);
+    let (document, body) = answered(&bootstrap.invoke(&testkit::event_json("get-me.json")).await);
     assert_eq!(document["statusCode"], 200);
     assert_eq!(document["headers"]["content-type"], "application/json");
     assert_eq!(document["headers"]["cache-control"], "no-store");
@@ -38,9 +33,17 @@ async fn the_bootstrap_answers_through_the_runtime_api_and_outlives_a_bad_event(
     let refused = bootstrap.invoke("[1, 2, 3]").await;
     assert!(refused.failed, "a bad event must be an invocation error");
 
-    let (document, body) = answered(&bootstrap.invoke(&event("get-me-no-cookie.json")).await);
+    let (document, body) = answered(
+        &bootstrap
+            .invoke(&testkit::event_json("get-me-no-cookie.json"))
+            .await,
+    );
     assert_eq!(document["statusCode"], 401);
     assert_eq!(body["errors"][0]["code"], 4010);
-    let (document, _) = answered(&bootstrap.invoke(&event("get-me-bearer.json")).await);
+    let (document, _) = answered(
+        &bootstrap
+            .invoke(&testkit::event_json("get-me-bearer.json"))
+            .await,
+    );
     assert_eq!(document["statusCode"], 200);
 }

@@ -131,6 +131,10 @@ fn canonical_header(name: &str) -> &str {
 }
 
 impl RouteError for UsersMeError {
+    fn method_not_allowed() -> Self {
+        UsersMeError::MethodNotAllowed
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             UsersMeError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,

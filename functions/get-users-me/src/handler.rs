@@ -1,7 +1,7 @@
 //! The `GET /users/me` handler.
 
 use auth::{AccessError, KeySource, TokenVerifier, api_key_identity, session_identity};
-use lambda_http::http::{Method, StatusCode};
+use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use response::RequestMeta;
 use store::{ApiKeyContextSource, SessionContextSource, UserSource};
@@ -15,25 +15,31 @@ pub const ROUTE: &str = "GET /users/me";
 /// Answers one request to `/users/me`: the JSON:API document of the caller's user, or the
 /// error in `/users/me`'s shape. Every outcome is a response, and logged. The store is read
 /// for the session context (bearer token), or the key context and then the user (API key).
-pub async fn get_users_me(
-    store: &(impl SessionContextSource + ApiKeyContextSource + UserSource),
-    verifier: &TokenVerifier<impl KeySource>,
+pub async fn get_users_me<S, K>(
+    store: &S,
+    verifier: &TokenVerifier<K>,
     request: Request,
-) -> Response<Body> {
-    let mut meta = RequestMeta::start(&request, ROUTE);
-    let result = users_me_document(store, verifier, &request, &mut meta).await;
-    response::finish(&meta, result)
+) -> Response<Body>
+where
+    S: SessionContextSource + ApiKeyContextSource + UserSource,
+    K: KeySource,
+{
+    response::answer_get(ROUTE, &request, async |meta| {
+        users_me_document(store, verifier, &request, meta).await
+    })
+    .await
 }
 
-async fn users_me_document(
-    store: &(impl SessionContextSource + ApiKeyContextSource + UserSource),
-    verifier: &TokenVerifier<impl KeySource>,
+async fn users_me_document<S, K>(
+    store: &S,
+    verifier: &TokenVerifier<K>,
     request: &Request,
     meta: &mut RequestMeta,
-) -> Result<Response<Body>, UsersMeError> {
-    if request.method() != Method::GET {
-        return Err(UsersMeError::MethodNotAllowed);
-    }
+) -> Result<Response<Body>, UsersMeError>
+where
+    S: SessionContextSource + ApiKeyContextSource + UserSource,
+    K: KeySource,
+{
     let headers = request.headers();
     if !request::accepts_json_api(headers) {
         return Err(UsersMeError::NotAcceptable);

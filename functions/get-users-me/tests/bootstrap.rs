@@ -10,10 +10,7 @@ use testkit::runtime_api::Bootstrap;
 
 /// Sends the event file `name`; the status, the content type and the JSON body.
 async fn send(bootstrap: &mut Bootstrap, name: &str) -> (u64, String, Value) {
-    let path = testkit::workspace_root().join("events").join(name);
-    let event =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let outcome = bootstrap.invoke(&event).await;
+    let outcome = bootstrap.invoke(&testkit::event_json(name)).await;
     assert!(
         !outcome.failed,
         "{name} was posted as an error: {}",
@@ -66,9 +63,7 @@ async fn each_invocation_s_trace_id_reaches_its_dynamodb_requests() {
 
     let mut handed_out = Vec::new();
     for name in ["get-users-me-jwt.json", "get-users-me-api-key.json"] {
-        let path = testkit::workspace_root().join("events").join(name);
-        let event = std::fs::read_to_string(&path).expect("the event file");
-        let outcome = bootstrap.invoke(&event).await;
+        let outcome = bootstrap.invoke(&testkit::event_json(name)).await;
         let document: Value = serde_json::from_str(&outcome.body).expect("a response document");
         assert_eq!(document["statusCode"], 200, "{name}: {}", outcome.body);
         handed_out.push(outcome.trace_id);

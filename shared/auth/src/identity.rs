@@ -10,7 +10,7 @@
 //! cannot tell which keys exist.
 
 use model::{ApiKeyId, Session, Tenant, TenantId, Timestamp, User};
-use store::{ApiKeyContextSource, SessionContextSource, UserSource};
+use store::{ApiKeyContextSource, SessionContextSource, SessionLookup, UserSource};
 
 use crate::{AccessError, ApiKeySecret, SessionClaims};
 
@@ -30,9 +30,12 @@ pub async fn session_identity(
     store: &impl SessionContextSource,
     claims: &SessionClaims,
 ) -> Result<Identity, AccessError> {
-    let context = store
-        .session_context(claims.tid, claims.sid, claims.sub)
-        .await?;
+    let lookup = SessionLookup {
+        tenant_id: claims.tid,
+        session_id: claims.sid,
+        user_id: claims.sub,
+    };
+    let context = store.session_context(lookup).await?;
     let tenant = context
         .tenant
         .filter(|t| t.active)

@@ -1,10 +1,9 @@
-//! What a function's `main` does around its handler, written once: read the configuration from
-//! the environment and build the clients ([`Config`]), set up the JSON logs ([`logging`]), and
-//! poll the Lambda Runtime API ([`run`]).
+//! What a function's `main` does around its handler, written once: set up the JSON logs
+//! ([`logging`]), read the configuration from the environment and build the clients
+//! ([`Config`], [`dependencies`]), and poll the Lambda Runtime API ([`serve`], [`run`]).
 //!
-//! A function's `main.rs` is then a few lines: logging, `Config::from_env()`, the store and the
-//! token verifier built once per container, and `run(service_fn(...))` around the route's plain
-//! handler function.
+//! A function's `main.rs` is then two lines: the store and the token verifier built once per
+//! container, and [`serve`] around the route's plain handler function.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
@@ -14,3 +13,39 @@ pub mod poll_loop;
 
 pub use config::{Config, ConfigError, KeyConfig};
 pub use poll_loop::run;
+
+use std::future::Future;
+
+use auth::{ProviderKeys, TokenVerifier};
+use lambda_http::{Body, Error, Request, Response, service_fn};
+use store::DynamoStore;
+
+/// Sets up the JSON logs, reads the configuration and builds the store and the token verifier:
+/// what `main` does once per container. They live as long as the process, so every invocation
+/// borrows them.
+pub async fn dependencies()
+-> Result<(&'static DynamoStore, &'static TokenVerifier<ProviderKeys>), ConfigError> {
+    logging::init();
+    let config = Config::from_env()?;
+    let store: &'static DynamoStore = Box::leak(Box::new(config.store().await));
+    let verifier: &'static TokenVerifier<ProviderKeys> =
+        Box::leak(Box::new(config.token_verifier()));
+    Ok((store, verifier))
+}
+
+/// Answers every invocation with `handler` ([`run`]); a handler's every outcome is a response.
+///
+/// The functions run it on tokio's current-thread runtime (`flavor = "current_thread"` in
+/// their `main`): a Lambda sandbox serves one invocation at a time, and the multi-threaded
+/// runtime spent most of a warm invocation's CPU waking threads (BENCHMARKS.md).
+pub async fn serve<H, F>(handler: H) -> Result<(), Error>
+where
+    H: Fn(Request) -> F,
+    F: Future<Output = Response<Body>> + Send,
+{
+    run(service_fn(|request| {
+        let response = handler(request);
+        async move { Ok::<_, Error>(response.await) }
+    }))
+    .await
+}

@@ -13,7 +13,7 @@ use std::fmt::Display;
 use std::time::Instant;
 
 use lambda_http::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderName, HeaderValue};
-use lambda_http::http::{StatusCode, response::Builder};
+use lambda_http::http::{Method, StatusCode, response::Builder};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
@@ -145,10 +145,28 @@ fn fallback() -> Response<Body> {
 /// A route's error type: its status, and its body in the route's shape. Its `Display` is the
 /// reason for the log line (never shown to the client).
 pub trait RouteError: Display {
+    /// The route's refusal of a method other than GET (405, `Allow: GET`).
+    fn method_not_allowed() -> Self;
     /// The HTTP status.
     fn status(&self) -> StatusCode;
     /// The response in the route's error shape.
     fn into_response(self, meta: &RequestMeta) -> Response<Body>;
+}
+
+/// Answers one request to a GET-only route: starts its [`RequestMeta`], refuses any other
+/// method with [`RouteError::method_not_allowed`] before `answer` runs, and [`finish`]es.
+pub async fn answer_get<E: RouteError>(
+    route: &'static str,
+    request: &Request,
+    answer: impl AsyncFnOnce(&mut RequestMeta) -> Result<Response<Body>, E>,
+) -> Response<Body> {
+    let mut meta = RequestMeta::start(request, route);
+    let result = if request.method() == Method::GET {
+        answer(&mut meta).await
+    } else {
+        Err(E::method_not_allowed())
+    };
+    finish(&meta, result)
 }
 
 /// Turns a route's result into its response, logging a refusal (warn) or a failure (error) and

@@ -1,6 +1,8 @@
 //! The admin CLI's writes (feature `admin`): puts, revocations, deletions and the table itself.
 //! The functions never enable this feature, so their binaries carry no write.
 
+use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
 use model::{ApiKey, ApiKeyId, Session, SessionId, Tenant, TenantId, Timestamp, User, UserId};
 use serde::Serialize;
@@ -108,27 +110,15 @@ impl DynamoStore {
         let result = self
             .client
             .update_item()
-            .table_name(&self.table)
             .set_key(Some(key.to_attributes()))
+            .table_name(&self.table)
             .update_expression(expression)
             .condition_expression("attribute_exists(#pk)")
             .expression_attribute_names("#pk", PK)
             .expression_attribute_values(":now", now)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::NotFound {
-                    key: key.to_string(),
-                })
-            }
-            Err(err) => Err(classify("UpdateItem", err)),
-        }
+        if_it_existed("UpdateItem", key, result)
     }
 
     /// Deletes a user. [`StoreError::NotFound`] when it does not exist. Its sessions and keys
@@ -142,24 +132,36 @@ impl DynamoStore {
         let result = self
             .client
             .delete_item()
-            .table_name(&self.table)
             .set_key(Some(key.to_attributes()))
+            .table_name(&self.table)
             .condition_expression("attribute_exists(#pk)")
             .expression_attribute_names("#pk", PK)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::NotFound {
-                    key: key.to_string(),
-                })
-            }
-            Err(err) => Err(classify("DeleteItem", err)),
+        if_it_existed("DeleteItem", &key, result)
+    }
+}
+
+/// `Ok` when a conditional write (`attribute_exists(pk)`) succeeded; [`StoreError::NotFound`]
+/// for `key` when its condition failed, as the item did not exist.
+fn if_it_existed<O, E>(
+    operation: &'static str,
+    key: &ItemKey,
+    result: Result<O, SdkError<E, HttpResponse>>,
+) -> Result<(), StoreError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(()),
+        Err(err)
+            if err.as_service_error().and_then(ProvideErrorMetadata::code)
+                == Some("ConditionalCheckFailedException") =>
+        {
+            Err(StoreError::NotFound {
+                key: key.to_string(),
+            })
         }
+        Err(err) => Err(classify(operation, err)),
     }
 }

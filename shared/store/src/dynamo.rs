@@ -6,14 +6,14 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
-use model::{ApiKeyId, SessionId, TenantId, User, UserId};
+use model::{ApiKeyId, TenantId, User, UserId};
 use serde::de::DeserializeOwned;
 
 use crate::error::classify;
 use crate::keys::{ItemKey, SK};
 use crate::{
-    ApiKeyContext, ApiKeyContextSource, SessionContext, SessionContextSource, StoreError,
-    UserSource,
+    ApiKeyContext, ApiKeyContextSource, SessionContext, SessionContextSource, SessionLookup,
+    StoreError, UserSource,
 };
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
@@ -138,16 +138,11 @@ fn take<T: DeserializeOwned>(
 }
 
 impl SessionContextSource for DynamoStore {
-    async fn session_context(
-        &self,
-        tenant_id: TenantId,
-        session_id: SessionId,
-        user_id: UserId,
-    ) -> Result<SessionContext, StoreError> {
+    async fn session_context(&self, lookup: SessionLookup) -> Result<SessionContext, StoreError> {
         let keys = [
-            ItemKey::tenant(tenant_id),
-            ItemKey::session(tenant_id, session_id),
-            ItemKey::user(tenant_id, user_id),
+            ItemKey::tenant(lookup.tenant_id),
+            ItemKey::session(lookup.tenant_id, lookup.session_id),
+            ItemKey::user(lookup.tenant_id, lookup.user_id),
         ];
         let mut found = self.batch_get(&keys).await?;
         Ok(SessionContext {

@@ -72,15 +72,24 @@ pub struct SessionContext {
     pub user: Option<User>,
 }
 
+/// The items a session token names: its tenant (`tid`), session (`sid`) and user (`sub`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLookup {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// The session, under that tenant.
+    pub session_id: SessionId,
+    /// The user, under that tenant.
+    pub user_id: UserId,
+}
+
 /// Reads the tenant, session and user a session token names.
 pub trait SessionContextSource: Send + Sync {
-    /// Fetches tenant `tenant_id`, its session `session_id` and its user `user_id`, in one
-    /// round trip. Missing items are `None`.
+    /// Fetches the tenant, session and user of `lookup`, in one round trip. Missing items are
+    /// `None`.
     fn session_context(
         &self,
-        tenant_id: TenantId,
-        session_id: SessionId,
-        user_id: UserId,
+        lookup: SessionLookup,
     ) -> impl Future<Output = Result<SessionContext, StoreError>> + Send;
 }
 

@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
-use model::{ApiKey, ApiKeyId, Session, SessionId, Tenant, TenantId, User, UserId};
+use model::{ApiKey, ApiKeyId, Session, Tenant, TenantId, User, UserId};
 
 use crate::keys::ItemKey;
 use crate::{
-    ApiKeyContext, ApiKeyContextSource, SessionContext, SessionContextSource, StoreError,
-    UserSource,
+    ApiKeyContext, ApiKeyContextSource, SessionContext, SessionContextSource, SessionLookup,
+    StoreError, UserSource,
 };
 
 /// One stored record.
@@ -99,21 +99,20 @@ impl MemoryStore {
 }
 
 impl SessionContextSource for MemoryStore {
-    async fn session_context(
-        &self,
-        tenant_id: TenantId,
-        session_id: SessionId,
-        user_id: UserId,
-    ) -> Result<SessionContext, StoreError> {
+    async fn session_context(&self, lookup: SessionLookup) -> Result<SessionContext, StoreError> {
         self.count_read();
-        let session = match self.records().get(&ItemKey::session(tenant_id, session_id)) {
+        let tenant_id = lookup.tenant_id;
+        let session = match self
+            .records()
+            .get(&ItemKey::session(tenant_id, lookup.session_id))
+        {
             Some(Record::Session(session)) => Some(session.clone()),
             _ => None,
         };
         Ok(SessionContext {
             tenant: self.tenant(tenant_id),
             session,
-            user: self.find_user(tenant_id, user_id),
+            user: self.find_user(tenant_id, lookup.user_id),
         })
     }
 }

@@ -4,7 +4,7 @@
 //! recursion-detection interceptor copies it into the `X-Amzn-Trace-Id` header of its requests,
 //! but only from the `_X_AMZN_TRACE_ID` environment variable, which `lambda_runtime` sets with
 //! `setenv` before every invocation: under glibc that keeps every value for the life of the
-//! process (see `gateway::runtime`). The poll loop that replaces it runs each invocation
+//! process (see `bootstrap::poll_loop`). The poll loop that replaces it runs each invocation
 //! [`within_invocation`] instead, and [`TraceHeader`], registered on the client by
 //! [`crate::client::dynamodb_config`], writes the header from there. A team that turns on X-Ray
 //! active tracing gets its DynamoDB calls in the trace, and DynamoDB's recursion detection sees
