@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench: builds the release bootstraps, measures them as Lambda runs them (tools/bench),
-# measures in-process costs (criterion, tools/bench/benches), and prints one markdown report,
+# measures in-process costs (criterion: shared/auth/benches, functions/*/benches), and prints one markdown report,
 # also written to BENCHMARKS.md with the machine's description and the date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,8 +22,9 @@ for profile in $profiles; do
 done
 
 echo "measuring in-process costs (criterion)..." >&2
-cargo bench -q -p bench --bench in_process -- --noplot 2>/dev/null > "$out/criterion.txt" || \
-  cargo bench -q -p bench --bench in_process > "$out/criterion.txt"
+# The benches live beside what they time: auth (token verification, the secret check) and each
+# function (rendering, request parsing, the whole handler over the in-memory demo store).
+cargo bench -q -p auth -p get-me -p get-users-me --bench verify --bench handler -- --noplot 2>/dev/null > "$out/criterion.txt"
 
 node scripts/bench-report.mjs "$out" $profiles > "$out/report.md"
 # The reading of the figures (targets, what dominates, what was tried) is kept by hand.

@@ -30,8 +30,8 @@ pub use logs::{CapturedLogs, capture_logs};
 pub use openapi::OpenApi;
 pub use proxy::{CountingProxy, Fault};
 pub use requests::{
-    access_lines, bearer, credentials_in_event, event_files, event_json, event_request, me_request,
-    request, users_me_request,
+    access_lines, bearer, copy_request, credentials_in_event, event_files, event_json,
+    event_request, me_request, request, users_me_request,
 };
 
 use accounts::Admin;

@@ -114,3 +114,19 @@ pub fn access_lines(
     }
     access
 }
+
+/// A copy of a request's method, URI and headers (an `http::Request` is not `Clone`), with its
+/// API Gateway context: what the runtime builds anew per invocation too.
+pub fn copy_request(request: &Request) -> Request {
+    let mut builder = lambda_http::http::Request::builder()
+        .method(request.method())
+        .uri(request.uri());
+    for (name, value) in request.headers() {
+        builder = builder.header(name, value);
+    }
+    let mut copy = builder
+        .body(Body::Empty)
+        .expect("a copy of a valid request");
+    copy.extensions_mut().clone_from(request.extensions());
+    copy
+}
