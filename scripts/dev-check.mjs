@@ -174,4 +174,5 @@ async function main() {
   }
 }
 
-main().catch((error) => { console.error(error); process.exit(1); });
+// Exit at once: the timeouts raced above would otherwise keep the process alive.
+main().then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });
