@@ -9,7 +9,7 @@ use std::hint::black_box;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use get_me::get_me;
 use model::MeDocument;
-use testkit::{copy_request, dev_verifier, event_request, seeded_memory_store};
+use testkit::{copy_request, dev_verifier, event_request};
 
 fn rendering_and_parsing(c: &mut Criterion) {
     let records = devkit::demo::records().expect("the demo records");
@@ -24,11 +24,7 @@ fn rendering_and_parsing(c: &mut Criterion) {
 }
 
 fn whole_handler(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let (store, seen) = (seeded_memory_store(), dev_verifier());
+    let (rt, store, seen) = testkit::warm_container();
     for (name, file) in [
         ("handler GET /me, cookie", "get-me.json"),
         ("handler GET /me, bearer RS256", "get-me-bearer.json"),

@@ -59,6 +59,7 @@ impl MeError {
                 | AccessError::ApiKeyRefused(_)
                 | AccessError::IncompleteApiKey => "The credential is not valid.",
                 AccessError::UserNotFound => "The user no longer exists.",
+                AccessError::UserInactive => "The user is deactivated or archived.",
                 AccessError::Internal(_) => "Internal error.",
                 AccessError::Unavailable(_) => {
                     "The service is temporarily unavailable; retry shortly."

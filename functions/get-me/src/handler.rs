@@ -100,6 +100,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_deactivated_or_archived_user_is_refused() {
+        let store = seeded_memory_store();
+        let token = dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID);
+        let mut ada = devkit::demo::ada();
+        ada.active = false;
+        store.put_user(ada.clone());
+        let inactive = answer(&store, &token).await;
+        assert_eq!((inactive.status, inactive.code()), (401, 4018));
+        ada.active = true;
+        ada.archived_at = Some(model::Timestamp::now());
+        store.put_user(ada);
+        let archived = answer(&store, &token).await;
+        assert_eq!((archived.status, archived.code()), (401, 4018));
+    }
+
+    #[tokio::test]
     async fn only_get_is_answered_before_anything_is_read() {
         let store = seeded_memory_store();
         let request = testkit::request(Method::POST, "/me", &[]);

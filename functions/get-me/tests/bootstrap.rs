@@ -47,3 +47,12 @@ async fn the_bootstrap_answers_through_the_runtime_api_and_outlives_a_bad_event(
     );
     assert_eq!(document["statusCode"], 200);
 }
+
+/// At `RUST_LOG=trace` no line carries a token, cookie, API secret, secret digest or MFA
+/// secret: the dependency crates that log raw events and response bodies are capped at `info`.
+#[tokio::test]
+async fn trace_logs_carry_no_secret() {
+    let binary = Path::new(env!("CARGO_BIN_EXE_get-me"));
+    let lines = testkit::trace_logs_carry_no_secret(binary, "get-me").await;
+    eprintln!("{lines} lines at RUST_LOG=trace, none with a secret");
+}

@@ -17,6 +17,7 @@ fn config(url: &str, table: &str) -> Config {
     let vars = [
         ("TABLE_NAME", table.to_owned()),
         ("JWT_ISSUER", devkit::DEV_ISSUER.to_owned()),
+        ("JWT_AUDIENCE", devkit::DEV_AUDIENCE.to_owned()),
         ("JWKS_URL", url.to_owned()),
         ("JWKS_MIN_REFRESH_SECS", "0".to_owned()),
     ];
@@ -110,6 +111,7 @@ async fn a_flood_of_unknown_kids_fetches_at_most_once_per_interval() {
     let vars = [
         ("TABLE_NAME", store.table().to_owned()),
         ("JWT_ISSUER", devkit::DEV_ISSUER.to_owned()),
+        ("JWT_AUDIENCE", devkit::DEV_AUDIENCE.to_owned()),
         ("JWKS_URL", server.url().to_owned()),
     ];
     let config = Config::from_lookup(|name| {

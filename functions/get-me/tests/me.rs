@@ -179,7 +179,7 @@ async fn bearer_works_for_both_algorithms_and_wins_over_the_cookie() {
 async fn a_revoked_session_is_refused_while_its_token_is_unexpired() {
     let (service, admin, _) = service().await;
     let session = admin
-        .create_session(TENANT_ID, GRACE_ID, 3600)
+        .create_session(TENANT_ID, GRACE_ID, None, 3600)
         .await
         .unwrap();
     let token = dev_token(TENANT_ID, GRACE_ID, session);
@@ -232,7 +232,7 @@ async fn dead_unknown_or_foreign_sessions_are_refused() {
 #[tokio::test]
 async fn unknown_or_disabled_tenants_are_refused() {
     let (service, admin, store) = service().await;
-    let other = admin.create_tenant("Other").await.unwrap();
+    let other = admin.create_tenant("Other", None).await.unwrap();
     let answer = call(
         &service,
         get(&[(

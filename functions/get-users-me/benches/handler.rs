@@ -9,7 +9,7 @@ use std::hint::black_box;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use get_users_me::{get_users_me, request};
 use model::UsersMeSelection;
-use testkit::{copy_request, dev_verifier, event_request, seeded_memory_store};
+use testkit::{copy_request, dev_verifier, event_request};
 
 fn rendering_and_parsing(c: &mut Criterion) {
     let records = devkit::demo::records().expect("the demo records");
@@ -41,11 +41,7 @@ fn rendering_and_parsing(c: &mut Criterion) {
 }
 
 fn whole_handler(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let (store, seen) = (seeded_memory_store(), dev_verifier());
+    let (rt, store, seen) = testkit::warm_container();
     for (name, file) in [
         (
             "handler GET /users/me, bearer, token seen before",
@@ -66,12 +62,13 @@ fn whole_handler(c: &mut Criterion) {
                 .iter(|| async { get_users_me(&store, &seen, copy_request(&request)).await })
         });
     }
-    let request = event_request("get-users-me-jwt.json");
+    // A token's first sight in a container: a fresh verifier per iteration.
+    let jwt = event_request("get-users-me-jwt.json");
     c.bench_function("handler GET /users/me, bearer, first sight", |b| {
         b.to_async(&rt).iter_batched(
-            dev_verifier,
-            |fresh| {
-                let (store, request) = (&store, copy_request(&request));
+            || (dev_verifier(), copy_request(&jwt)),
+            |(fresh, request)| {
+                let store = &store;
                 async move { get_users_me(store, &fresh, request).await }
             },
             BatchSize::SmallInput,

@@ -93,6 +93,7 @@ impl UsersMeError {
                     "X-API-KEY and X-API-SECRET must be sent together."
                 }
                 AccessError::UserNotFound => "The user no longer exists.",
+                AccessError::UserInactive => "The user is deactivated or archived.",
                 AccessError::Internal(_) => {
                     "An unexpected error occurred. Quote the id when reporting it."
                 }

@@ -120,6 +120,30 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_archived_user_s_key_and_token_are_refused() {
+        let store = seeded_memory_store();
+        let mut ada = devkit::demo::ada();
+        ada.archived_at = Some(model::Timestamp::now());
+        store.put_user(ada);
+        let tenant = TENANT_ID.to_string();
+        let key = [
+            ("x-domain", tenant.as_str()),
+            ("x-api-key", API_KEY),
+            ("x-api-secret", API_SECRET),
+        ];
+        let by_key = answer(&store, "", &key).await;
+        assert_eq!((by_key.status, by_key.code()), (401, 4018));
+        let bearer = testkit::bearer(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
+        let by_token = answer(
+            &store,
+            "",
+            &[("x-domain", &tenant), ("authorization", &bearer)],
+        )
+        .await;
+        assert_eq!((by_token.status, by_token.code()), (401, 4018));
+    }
+
+    #[tokio::test]
     async fn credentials_of_another_tenant_or_with_a_wrong_secret_are_refused() {
         let store = seeded_memory_store();
         let other = OTHER_TENANT_ID.to_string();

@@ -77,3 +77,12 @@ async fn each_invocation_s_trace_id_reaches_its_dynamodb_requests() {
     );
     assert_eq!(proxy.requests(), 3);
 }
+
+/// At `RUST_LOG=trace` no line carries a token, cookie, API secret, secret digest or MFA
+/// secret: the dependency crates that log raw events and response bodies are capped at `info`.
+#[tokio::test]
+async fn trace_logs_carry_no_secret() {
+    let binary = Path::new(env!("CARGO_BIN_EXE_get-users-me"));
+    let lines = testkit::trace_logs_carry_no_secret(binary, "get-users-me").await;
+    eprintln!("{lines} lines at RUST_LOG=trace, none with a secret");
+}

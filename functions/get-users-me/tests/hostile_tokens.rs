@@ -1,6 +1,6 @@
 //! Hostile tokens (`testkit::hostile`) against `/users/me`: every one must be refused with 401 in
-//! the route's own shape, never 2xx, never 5xx, and none may reach the logs. The verifier
-//! requires an audience, so `aud` checks count too.
+//! the route's own shape, never 2xx, never 5xx, and none may reach the logs: under an explicit
+//! policy, and under the default configuration read from the environment.
 
 use devkit::demo::TENANT_ID;
 use get_users_me::get_users_me;
@@ -19,8 +19,16 @@ fn request(token: &str) -> Request {
 
 #[tokio::test]
 async fn every_hostile_token_is_a_401() {
+    refused_by(hostile::verifier()).await;
+}
+
+#[tokio::test]
+async fn every_hostile_token_is_a_401_under_the_default_configuration() {
+    refused_by(hostile::default_verifier()).await;
+}
+
+async fn refused_by(verifier: auth::TokenVerifier<auth::ProviderKeys>) {
     let (_, store) = testkit::local_dynamo().seeded_table().await;
-    let verifier = hostile::verifier();
 
     // The control: the same construction, untampered, is accepted.
     let good = hostile::es256(&hostile::claims());

@@ -345,7 +345,10 @@ async fn credential_errors_are_401_in_the_seed_shape() {
         assert_eq!(answer.headers["www-authenticate"], "Bearer");
     }
     // A revoked session is refused while its token is unexpired.
-    let session = admin.create_session(TENANT_ID, ADA_ID, 3600).await.unwrap();
+    let session = admin
+        .create_session(TENANT_ID, ADA_ID, None, 3600)
+        .await
+        .unwrap();
     let token = dev_token(TENANT_ID, ADA_ID, session);
     assert_eq!(
         call(
@@ -579,8 +582,9 @@ async fn cross_tenant_matrix() {
         },
     ];
     for name in ["Beta", "Gamma"] {
-        let tenant = admin.create_tenant(name).await.unwrap();
+        let tenant = admin.create_tenant(name, None).await.unwrap();
         let new_user = accounts::NewUser {
+            id: None,
             tenant,
             email: format!("someone@{name}.example"),
             first_name: None,
@@ -589,7 +593,10 @@ async fn cross_tenant_matrix() {
             phone: None,
         };
         let user = admin.create_user(&new_user).await.unwrap();
-        let session = admin.create_session(tenant, user, 3600).await.unwrap();
+        let session = admin
+            .create_session(tenant, user, None, 3600)
+            .await
+            .unwrap();
         let (key, secret) = admin.create_api_key(tenant, user).await.unwrap();
         credentials.push(Credential {
             name: format!("{name} token"),

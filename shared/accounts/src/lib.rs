@@ -30,6 +30,9 @@ pub enum AdminError {
 /// The fields of a new user.
 #[derive(Debug, Clone)]
 pub struct NewUser {
+    /// The user's id: the identity provider's (`auth0|…`, `user_…`, a Cognito `sub`), or
+    /// `None` for a new random one.
+    pub id: Option<UserId>,
     /// Tenant id.
     pub tenant: TenantId,
     /// Primary email address.
@@ -44,19 +47,14 @@ pub struct NewUser {
     pub phone: Option<String>,
 }
 
-/// An id given on the command line (`--tenant`, `--user`, `--session`): a UUIDv4, in any form
-/// `uuid` parses.
-pub fn parse_id<T: std::str::FromStr>(what: &str, text: &str) -> Result<T, AdminError> {
-    uuid_v4(text)
-        .and_then(|id| id.parse().ok())
-        .ok_or_else(|| AdminError::Invalid(format!("{what} must be a UUIDv4, not {text:?}")))
-}
-
-fn uuid_v4(text: &str) -> Option<String> {
-    uuid::Uuid::parse_str(text)
-        .ok()
-        .filter(|id| id.get_version_num() == 4)
-        .map(|id| id.to_string())
+/// An id given on the command line (`--tenant`, `--user`, `--session`, `--id`): an opaque id
+/// as `model::id` defines it (a provider's `auth0|…` or `user_…`, or a UUID), taken as given.
+pub fn parse_id<T: std::str::FromStr<Err = model::IdError>>(
+    what: &str,
+    text: &str,
+) -> Result<T, AdminError> {
+    text.parse()
+        .map_err(|e| AdminError::Invalid(format!("{what}: {e}, not {text:?}")))
 }
 
 /// An API key id given on the command line (`--key`).
@@ -103,15 +101,20 @@ impl Admin {
             .ok_or_else(|| AdminError::NotFound(format!("no user {user} in tenant {tenant}")))
     }
 
-    /// Creates an active tenant; returns its id.
-    pub async fn create_tenant(&self, name: &str) -> Result<TenantId, AdminError> {
+    /// Creates an active tenant with id `id` (a new random UUIDv4 when `None`, the form
+    /// `X-Domain` takes); returns its id.
+    pub async fn create_tenant(
+        &self,
+        name: &str,
+        id: Option<TenantId>,
+    ) -> Result<TenantId, AdminError> {
         let name = name.trim();
         if name.is_empty() {
             return Err(AdminError::Invalid("--name must not be empty".into()));
         }
         let now = Timestamp::now();
         let tenant = Tenant {
-            id: TenantId::random(),
+            id: id.unwrap_or_else(TenantId::random),
             name: name.to_owned(),
             active: true,
             created_at: now,
@@ -134,7 +137,7 @@ impl Admin {
         let phone = new.phone.as_deref().map(phone::parse).transpose()?;
         let now = Timestamp::now();
         let email_id = UserId::random().to_string();
-        let mut user = User::blank(tenant, UserId::random(), now);
+        let mut user = User::blank(tenant, new.id.unwrap_or_else(UserId::random), now);
         user.first_name = new.first_name.clone();
         user.last_name = new.last_name.clone();
         user.username = new.username.clone();
@@ -162,17 +165,20 @@ impl Admin {
             .map_err(not_found_as("user"))
     }
 
-    /// Creates a live session for an existing user, valid for `lifetime_secs`; returns its id.
+    /// Creates a live session for an existing user, valid for `lifetime_secs`, with id `id`
+    /// (the identity provider's session id, as its tokens carry it) or a new random one;
+    /// returns its id.
     pub async fn create_session(
         &self,
         tenant: TenantId,
         user: UserId,
+        id: Option<SessionId>,
         lifetime_secs: i64,
     ) -> Result<SessionId, AdminError> {
         self.require_user(tenant, user).await?;
         let now = Timestamp::now();
         let session = Session {
-            id: SessionId::random(),
+            id: id.unwrap_or_else(SessionId::random),
             user_id: user,
             created_at: now,
             updated_at: now,
@@ -247,11 +253,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_must_be_uuid_v4() {
-        let user: UserId = parse_id("x", "7C9E6679-7425-40DE-944B-E07FC1F90AE7").unwrap();
-        assert_eq!(user.to_string(), "7c9e6679-7425-40de-944b-e07fc1f90ae7");
-        assert!(parse_id::<UserId>("x", "not-a-uuid").is_err());
-        assert!(parse_id::<TenantId>("x", "7c9e6679-7425-10de-944b-e07fc1f90ae7").is_err()); // v1
+    fn ids_are_taken_as_given_when_valid() {
+        let user: UserId = parse_id("--user", "auth0|5f7c8ec7c33c6c004bbafe82").unwrap();
+        assert_eq!(user.to_string(), "auth0|5f7c8ec7c33c6c004bbafe82");
+        let err = parse_id::<UserId>("--user", "TENANT#x").unwrap_err();
+        assert!(err.to_string().contains("--user"), "{err}");
+        assert!(parse_id::<TenantId>("--tenant", "").is_err());
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub fn parse(text: &str) -> Result<PhoneNumber, AdminError> {
         return Err(invalid());
     }
     Ok(PhoneNumber {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: model::UserId::random().to_string(),
         country_code: calling_code(&digits).to_owned(),
         phone_number: format!("+{digits}"),
         verified: false,

@@ -12,11 +12,7 @@ use devkit::demo::{ADA_ID, ADA_SESSION_ID, TENANT_ID};
 use devkit::{DEV_ISSUER, DEV_JWKS, DevKey};
 
 fn verifier() -> TokenVerifier<StaticKeySource> {
-    let settings = VerifierSettings {
-        issuer: DEV_ISSUER.into(),
-        audience: None,
-        leeway_secs: 5,
-    };
+    let settings = VerifierSettings::new(DEV_ISSUER, devkit::DEV_AUDIENCE);
     let keys = KeySet::from_jwks_json(DEV_JWKS).expect("the dev JWKS");
     TokenVerifier::new(StaticKeySource::new(keys), settings)
 }

@@ -38,6 +38,10 @@ pub enum AccessError {
     /// 401, code 4017: only one of `X-API-KEY` and `X-API-SECRET`.
     #[error("incomplete API key pair")]
     IncompleteApiKey,
+    /// 401, code 4018: the user is deactivated (`active: false`) or archived (`archived_at`
+    /// set): its sessions, tokens and API keys no longer count.
+    #[error("user deactivated or archived")]
+    UserInactive,
     /// 404, code 4040: the credential is fine but its user is gone.
     #[error("user not found")]
     UserNotFound,
@@ -61,6 +65,7 @@ impl AccessError {
             AccessError::TenantMismatch => 4015,
             AccessError::ApiKeyRefused(_) => 4016,
             AccessError::IncompleteApiKey => 4017,
+            AccessError::UserInactive => 4018,
             AccessError::UserNotFound => 4040,
             AccessError::Internal(_) => 5000,
             AccessError::Unavailable(_) => 5030,
@@ -113,6 +118,7 @@ mod tests {
             AccessError::TenantMismatch,
             AccessError::ApiKeyRefused("x"),
             AccessError::IncompleteApiKey,
+            AccessError::UserInactive,
             AccessError::UserNotFound,
             AccessError::Internal("x".into()),
             AccessError::Unavailable("x".into()),

@@ -8,6 +8,11 @@
 //!
 //! An unknown key, a revoked or expired key and a wrong secret are one error, so a caller
 //! cannot tell which keys exist.
+//!
+//! A user signs in only while it [`may_sign_in`]: `active` and not archived. A deactivated
+//! (`active: false`, a suspension an operator can lift) or archived (`archived_at` set, the
+//! account closed) user's sessions, tokens and API keys are refused with
+//! [`AccessError::UserInactive`] (401, code 4018) on both routes.
 
 use model::{ApiKeyId, Session, Tenant, TenantId, Timestamp, User};
 use store::{ApiKeyContextSource, SessionContextSource, SessionLookup, UserSource};
@@ -23,6 +28,11 @@ pub struct Identity {
     pub user: User,
     /// The session, for a session token.
     pub session: Option<Session>,
+}
+
+/// Whether `user`'s credentials count: it is active and not archived.
+pub fn may_sign_in(user: &User) -> bool {
+    user.active && user.archived_at.is_none()
 }
 
 /// The identity of a verified session token.
@@ -45,6 +55,9 @@ pub async fn session_identity(
         .filter(|s| s.is_live_for(claims.sub, Timestamp::now()))
         .ok_or(AccessError::SessionNotLive)?;
     let user = context.user.ok_or(AccessError::UserNotFound)?;
+    if !may_sign_in(&user) {
+        return Err(AccessError::UserInactive);
+    }
     Ok(Identity {
         tenant,
         user,
@@ -83,6 +96,9 @@ pub async fn api_key_identity(
         .user(tenant_id, api_key.user_id)
         .await?
         .ok_or(AccessError::UserNotFound)?;
+    if !may_sign_in(&user) {
+        return Err(AccessError::UserInactive);
+    }
     Ok(Identity {
         tenant,
         user,

@@ -7,8 +7,11 @@
 //! costs the provider one request per interval. Concurrent requests share one fetch.
 //!
 //! A fetch that fails (network, status, a document without usable keys) is
-//! [`KeyError::Unavailable`] (the routes answer 503), never a panic; the previous keys stay in
-//! use for the `kid`s they hold.
+//! [`KeyError::Unavailable`] (the routes answer 503), never a panic. The previous keys stay in
+//! use for the `kid`s they hold, but only for [`JwksPolicy::stale_grace`] past their
+//! [`JwksPolicy::max_age`]: a key the provider removed (after a compromise, say) while its
+//! endpoint is unreachable is trusted for at most `max_age + stale_grace` after the last
+//! successful fetch; after that every request answers 503 until a fetch succeeds.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -50,14 +53,18 @@ pub struct JwksPolicy {
     pub min_refresh: Duration,
     /// Keys older than this are fetched again on the next request.
     pub max_age: Duration,
+    /// How long past `max_age` the keys still verify while every refresh fails.
+    pub stale_grace: Duration,
 }
 
 impl Default for JwksPolicy {
-    /// 5 seconds between fetches at most; keys refreshed after 10 minutes.
+    /// 5 seconds between fetches at most; keys refreshed after 10 minutes, and trusted for at
+    /// most 15 minutes more while the provider cannot be reached.
     fn default() -> Self {
         Self {
             min_refresh: Duration::from_secs(5),
             max_age: Duration::from_secs(600),
+            stale_grace: Duration::from_secs(900),
         }
     }
 }
@@ -103,6 +110,7 @@ impl<F: JwksFetcher> KeySource for CachedKeySource<F> {
         let may_fetch = cache
             .last_attempt
             .is_none_or(|at| now.duration_since(at) >= self.policy.min_refresh);
+        let mut fetched_now = false;
         if may_fetch {
             cache.last_attempt = Some(now);
             match self
@@ -115,15 +123,25 @@ impl<F: JwksFetcher> KeySource for CachedKeySource<F> {
                     cache.keys = Some(keys);
                     cache.fetched_at = Some(now);
                     cache.last_error = None;
+                    fetched_now = true;
                 }
                 Err(why) => cache.last_error = Some(why),
             }
         }
+        let usable = fetched_now
+            || cache.fetched_at.is_some_and(|at| {
+                now.duration_since(at) < self.policy.max_age.saturating_add(self.policy.stale_grace)
+            });
         match (&cache.keys, &cache.last_error) {
-            (Some(keys), _) if keys.get(kid).is_some() => keys.get(kid).ok_or(KeyError::UnknownKid),
+            (Some(keys), _) if usable && keys.get(kid).is_some() => {
+                keys.get(kid).ok_or(KeyError::UnknownKid)
+            }
             (_, Some(why)) => Err(KeyError::Unavailable(format!("JWKS fetch failed: {why}"))),
+            (Some(_), None) if usable => Err(KeyError::UnknownKid),
+            (Some(_), None) => Err(KeyError::Unavailable(
+                "the keys are past their grace".into(),
+            )),
             (None, None) => Err(KeyError::Unavailable("no JWKS fetched yet".into())),
-            (Some(_), None) => Err(KeyError::UnknownKid),
         }
     }
 }
@@ -176,7 +194,7 @@ mod tests {
     fn policy(min_refresh_ms: u64) -> JwksPolicy {
         JwksPolicy {
             min_refresh: Duration::from_millis(min_refresh_ms),
-            max_age: Duration::from_secs(600),
+            ..JwksPolicy::default()
         }
     }
 
@@ -241,6 +259,7 @@ mod tests {
         let stale_at_once = JwksPolicy {
             min_refresh: Duration::ZERO,
             max_age: Duration::ZERO,
+            stale_grace: Duration::from_secs(600),
         };
         let source = CachedKeySource::new(&fetcher, stale_at_once);
         assert!(source.key("dev-es256").await.is_ok());
@@ -275,5 +294,40 @@ mod tests {
             source.key("new-kid").await,
             Err(KeyError::Unavailable(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn stale_keys_verify_for_the_grace_period_only_while_refreshes_fail() {
+        let fetcher = FakeFetcher::new(Ok(DEV_JWKS.into()));
+        let graceful = JwksPolicy {
+            min_refresh: Duration::ZERO,
+            max_age: Duration::ZERO,
+            stale_grace: Duration::from_secs(600),
+        };
+        let source = CachedKeySource::new(&fetcher, graceful);
+        assert!(source.key("dev-es256").await.is_ok());
+        fetcher.set(Err("provider down".into()));
+        assert!(
+            source.key("dev-es256").await.is_ok(),
+            "within the grace period the known key still verifies"
+        );
+
+        let no_grace = JwksPolicy {
+            stale_grace: Duration::ZERO,
+            ..graceful
+        };
+        let fetcher = FakeFetcher::new(Ok(DEV_JWKS.into()));
+        let source = CachedKeySource::new(&fetcher, no_grace);
+        assert!(source.key("dev-es256").await.is_ok());
+        fetcher.set(Err("provider down".into()));
+        assert!(
+            matches!(source.key("dev-es256").await, Err(KeyError::Unavailable(_))),
+            "past the grace period: 503 until a fetch succeeds"
+        );
+        fetcher.set(Ok(DEV_JWKS.into()));
+        assert!(
+            source.key("dev-es256").await.is_ok(),
+            "and back once it does"
+        );
     }
 }

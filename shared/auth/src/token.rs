@@ -4,16 +4,19 @@
 //!
 //! | claim | meaning |
 //! |---|---|
-//! | `iss` | must equal `JWT_ISSUER` |
-//! | `aud` | must contain one of `JWT_AUDIENCE` when that is set |
+//! | `iss` | one string, equal to `JWT_ISSUER` |
+//! | `aud` | holds one of `JWT_AUDIENCE`; or, without `aud`, `client_id` or `azp` is one of `JWT_CLIENT_ID` |
+//! | `token_use` | equals `JWT_TOKEN_USE` when that is set |
 //! | `exp` | required; `nbf` honoured when present; both with `JWT_LEEWAY_SECS` of leeway |
-//! | `sub` | the user id (a UUID, [`model::UserId`]) |
-//! | `sid` | the session id (a UUID, [`model::SessionId`]) |
-//! | `tid` | the tenant id (a UUID, [`model::TenantId`]) |
+//! | `iat` | `exp - iat` (or `exp - now`) at most `JWT_MAX_LIFETIME_SECS` |
+//! | `sub` | the user id ([`model::UserId`], an opaque id) |
+//! | `JWT_SESSION_CLAIM` (`sid`) | the session id ([`model::SessionId`]) |
+//! | `JWT_TENANT_CLAIM` (`tid`) | the tenant id ([`model::TenantId`]) |
 //!
-//! The header must name its key with `kid`; the key fixes the algorithm. Tokens longer than
-//! [`MAX_TOKEN_BYTES`] or not of the compact `header.payload.signature` form are refused before
-//! any parsing.
+//! The header must name its key with `kid`; the key fixes the algorithm. A `crit` header is
+//! refused (no extension is implemented), and so is a `typ` other than those of
+//! [`ACCEPTED_TYPES`]. Tokens longer than [`MAX_TOKEN_BYTES`] or not of the compact
+//! `header.payload.signature` form are refused before any parsing.
 //!
 //! ## Verified-token cache
 //!
@@ -33,11 +36,14 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Validation, decode, decode_header};
 use lru::LruCache;
 use model::{SessionId, TenantId, UserId};
 use serde::Deserialize;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::keys::{KeyError, KeySource, VerificationKey};
@@ -73,13 +79,25 @@ pub enum TokenError {
     KeysUnavailable(String),
 }
 
-/// Issuer, audience and leeway: the verifier's configuration.
+/// The token policy: who must have issued a token, for whom, for what use, for how long, and
+/// which claims name the tenant and the session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifierSettings {
-    /// The required `iss`.
+    /// The required `iss`: one string, equal to this.
     pub issuer: String,
     /// When set, `aud` must contain one of these.
     pub audience: Option<Vec<String>>,
+    /// When set, a token without `aud` counts when its `client_id` (Cognito access tokens) or
+    /// `azp` (Clerk, OIDC's authorized party) is one of these.
+    pub client_ids: Option<Vec<String>>,
+    /// When set, `token_use` (Cognito's `id` or `access`) must equal this.
+    pub token_use: Option<String>,
+    /// The claim that names the tenant (`tid` by default).
+    pub tenant_claim: String,
+    /// The claim that names the session (`sid` by default).
+    pub session_claim: String,
+    /// The longest accepted lifetime, `exp - iat` (or `exp - now` without `iat`), in seconds.
+    pub max_lifetime_secs: u64,
     /// Seconds of leeway on `exp` and `nbf`.
     pub leeway_secs: u64,
 }
@@ -96,52 +114,114 @@ pub struct VerifierConfigError {
 
 /// The leeway when `JWT_LEEWAY_SECS` is not set.
 pub const DEFAULT_LEEWAY_SECS: u64 = 5;
+/// The longest token lifetime when `JWT_MAX_LIFETIME_SECS` is not set: 24 hours.
+pub const DEFAULT_MAX_LIFETIME_SECS: u64 = 24 * 3600;
+/// The tenant claim when `JWT_TENANT_CLAIM` is not set.
+pub const DEFAULT_TENANT_CLAIM: &str = "tid";
+/// The session claim when `JWT_SESSION_CLAIM` is not set.
+pub const DEFAULT_SESSION_CLAIM: &str = "sid";
+
+/// The `typ` headers a session token may carry (compared without case); none is fine too.
+/// Other types (`logout+jwt`, `secevent+jwt`, `dpop+jwt`, ...) are tokens for other uses.
+pub const ACCEPTED_TYPES: [&str; 3] = ["JWT", "at+jwt", "application/at+jwt"];
 
 impl VerifierSettings {
-    /// Reads `JWT_ISSUER` (required), `JWT_AUDIENCE` (optional, comma-separated) and
-    /// `JWT_LEEWAY_SECS` (optional, 0 to 300, default 5).
+    /// Reads the policy from the environment (see [`VerifierSettings::from_lookup`]).
     pub fn from_env() -> Result<Self, VerifierConfigError> {
         Self::from_lookup(|name| env::var(name).ok())
     }
 
-    /// As [`VerifierSettings::from_env`], reading variables through `lookup`.
+    /// Reads `JWT_ISSUER` (required), `JWT_AUDIENCE` and `JWT_CLIENT_ID` (comma-separated; at
+    /// least one of the two is required, so a token minted for another API never counts),
+    /// `JWT_TOKEN_USE`, `JWT_TENANT_CLAIM` (default `tid`), `JWT_SESSION_CLAIM` (default `sid`),
+    /// `JWT_MAX_LIFETIME_SECS` (60 or more, default 86400) and `JWT_LEEWAY_SECS` (0 to 300,
+    /// default 5), through `lookup`.
     pub fn from_lookup(
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, VerifierConfigError> {
-        let issuer = lookup("JWT_ISSUER")
-            .filter(|v| !v.trim().is_empty())
-            .ok_or(VerifierConfigError {
-                variable: "JWT_ISSUER",
-                problem: "is required".into(),
-            })?;
-        let audience = lookup("JWT_AUDIENCE")
-            .map(|v| {
-                v.split(',')
-                    .map(str::trim)
-                    .filter(|a| !a.is_empty())
-                    .map(String::from)
-                    .collect::<Vec<_>>()
-            })
-            .filter(|list| !list.is_empty());
-        let leeway_secs = match lookup("JWT_LEEWAY_SECS").filter(|v| !v.trim().is_empty()) {
-            None => DEFAULT_LEEWAY_SECS,
-            Some(text) => text
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|secs| *secs <= 300)
-                .ok_or(VerifierConfigError {
-                    variable: "JWT_LEEWAY_SECS",
-                    problem: format!(
-                        "must be a whole number of seconds from 0 to 300, not {text:?}"
-                    ),
-                })?,
+        let present = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
         };
+        let list = |name: &str| {
+            present(name)
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|a| !a.is_empty())
+                        .map(String::from)
+                        .collect::<Vec<_>>()
+                })
+                .filter(|list| !list.is_empty())
+        };
+        let seconds =
+            |name: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| match present(
+                name,
+            ) {
+                None => Ok(default),
+                Some(text) => text
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| range.contains(s))
+                    .ok_or(VerifierConfigError {
+                        variable: name,
+                        problem: format!(
+                            "must be a whole number of seconds from {} to {}, not {text:?}",
+                            range.start(),
+                            range.end()
+                        ),
+                    }),
+            };
+        let claim_name = |name: &'static str, default: &str| match present(name) {
+            None => Ok(default.to_owned()),
+            Some(claim) if claim.len() <= 128 && !claim.contains(char::is_whitespace) => Ok(claim),
+            Some(claim) => Err(VerifierConfigError {
+                variable: name,
+                problem: format!("must be a claim name, not {claim:?}"),
+            }),
+        };
+        let issuer = present("JWT_ISSUER").ok_or(VerifierConfigError {
+            variable: "JWT_ISSUER",
+            problem: "is required".into(),
+        })?;
+        let (audience, client_ids) = (list("JWT_AUDIENCE"), list("JWT_CLIENT_ID"));
+        if audience.is_none() && client_ids.is_none() {
+            return Err(VerifierConfigError {
+                variable: "JWT_AUDIENCE",
+                problem: "JWT_AUDIENCE or JWT_CLIENT_ID is required, so that a token the \
+                          identity provider minted for another API is refused"
+                    .into(),
+            });
+        }
         Ok(Self {
             issuer,
             audience,
-            leeway_secs,
+            client_ids,
+            token_use: present("JWT_TOKEN_USE"),
+            tenant_claim: claim_name("JWT_TENANT_CLAIM", DEFAULT_TENANT_CLAIM)?,
+            session_claim: claim_name("JWT_SESSION_CLAIM", DEFAULT_SESSION_CLAIM)?,
+            max_lifetime_secs: seconds(
+                "JWT_MAX_LIFETIME_SECS",
+                DEFAULT_MAX_LIFETIME_SECS,
+                60..=100 * 365 * 24 * 3600,
+            )?,
+            leeway_secs: seconds("JWT_LEEWAY_SECS", DEFAULT_LEEWAY_SECS, 0..=300)?,
         })
+    }
+
+    /// A policy for `issuer` and `audience` with every other setting at its default.
+    pub fn new(issuer: &str, audience: &str) -> Self {
+        Self {
+            issuer: issuer.to_owned(),
+            audience: Some(vec![audience.to_owned()]),
+            client_ids: None,
+            token_use: None,
+            tenant_claim: DEFAULT_TENANT_CLAIM.to_owned(),
+            session_claim: DEFAULT_SESSION_CLAIM.to_owned(),
+            max_lifetime_secs: DEFAULT_MAX_LIFETIME_SECS,
+            leeway_secs: DEFAULT_LEEWAY_SECS,
+        }
     }
 }
 
@@ -239,6 +319,7 @@ impl<K: KeySource> TokenVerifier<K> {
         let header = decode_header(token).map_err(|_| {
             TokenError::Invalid("header does not parse or names an unsupported alg")
         })?;
+        check_header_extras(token)?;
         let kid = header
             .kid
             .as_deref()
@@ -247,42 +328,122 @@ impl<K: KeySource> TokenVerifier<K> {
             KeyError::UnknownKid => TokenError::Invalid("unknown kid"),
             KeyError::Unavailable(why) => TokenError::KeysUnavailable(why),
         })?;
-        // The key decides the algorithm; a header naming another one fails here.
+        // The key decides the algorithm; a header naming another one fails here. The library
+        // checks the signature, `exp` and `nbf`; the rest of the policy is checked below, on
+        // the claims as they are (so that `iss: ["evil", "<issuer>"]` is not taken as a match).
         let mut validation = Validation::new(key.algorithm());
         validation.leeway = self.settings.leeway_secs;
         validation.validate_nbf = true;
-        validation.set_issuer(&[self.settings.issuer.as_str()]);
-        let mut required = vec!["exp", "iss", "sub"];
-        match &self.settings.audience {
-            Some(audience) => {
-                validation.set_audience(audience);
-                required.push("aud");
-            }
-            None => validation.validate_aud = false,
-        }
-        validation.set_required_spec_claims(&required);
+        validation.validate_aud = false;
+        validation.set_required_spec_claims(&["exp"]);
         let data =
-            decode::<SessionClaims>(token, key.decoding_key(), &validation).map_err(|e| match e
-                .kind()
-            {
-                ErrorKind::ExpiredSignature => TokenError::Expired,
-                ErrorKind::ImmatureSignature => TokenError::Invalid("not valid yet (nbf)"),
-                ErrorKind::InvalidSignature => TokenError::Invalid("bad signature"),
-                ErrorKind::InvalidAlgorithm => TokenError::Invalid("alg does not match the key"),
-                ErrorKind::InvalidIssuer => TokenError::Invalid("wrong issuer"),
-                ErrorKind::InvalidAudience => TokenError::Invalid("wrong audience"),
-                ErrorKind::MissingRequiredClaim(_) => {
-                    TokenError::Invalid("a required claim is missing")
+            decode::<Map<String, Value>>(token, key.decoding_key(), &validation).map_err(|e| {
+                match e.kind() {
+                    ErrorKind::ExpiredSignature => TokenError::Expired,
+                    ErrorKind::ImmatureSignature => TokenError::Invalid("not valid yet (nbf)"),
+                    ErrorKind::InvalidSignature => TokenError::Invalid("bad signature"),
+                    ErrorKind::InvalidAlgorithm => {
+                        TokenError::Invalid("alg does not match the key")
+                    }
+                    ErrorKind::MissingRequiredClaim(_) => {
+                        TokenError::Invalid("a required claim is missing")
+                    }
+                    _ => TokenError::Invalid("claims do not parse"),
                 }
-                _ => TokenError::Invalid("claims do not parse"),
             })?;
+        let claims = self.session_claims(&data.claims, now)?;
         let verified = VerifiedToken {
-            claims: data.claims.clone(),
+            claims: claims.clone(),
             kid: kid.to_owned(),
             key,
         };
         self.remember(digest, verified);
-        Ok(data.claims)
+        Ok(claims)
+    }
+
+    /// The policy's checks on verified claims, and the session they name.
+    fn session_claims(
+        &self,
+        claims: &Map<String, Value>,
+        now: i64,
+    ) -> Result<SessionClaims, TokenError> {
+        let policy = &self.settings;
+        let text = |name: &str| claims.get(name).and_then(Value::as_str);
+        if text("iss") != Some(policy.issuer.as_str()) {
+            return Err(TokenError::Invalid("wrong issuer"));
+        }
+        let audience_matches = match (&policy.audience, claims.get("aud")) {
+            (Some(accepted), Some(Value::String(aud))) => accepted.contains(aud),
+            (Some(accepted), Some(Value::Array(auds))) => auds
+                .iter()
+                .filter_map(Value::as_str)
+                .any(|aud| accepted.iter().any(|a| a == aud)),
+            (_, Some(_)) => false,
+            (_, None) => false,
+        };
+        let client_matches = !claims.contains_key("aud")
+            && policy.client_ids.as_ref().is_some_and(|accepted| {
+                [text("client_id"), text("azp")]
+                    .into_iter()
+                    .flatten()
+                    .any(|client| accepted.iter().any(|a| a == client))
+            });
+        let unrestricted = policy.audience.is_none() && policy.client_ids.is_none();
+        if !(audience_matches || client_matches || unrestricted) {
+            return Err(TokenError::Invalid("wrong audience"));
+        }
+        if let Some(expected) = &policy.token_use
+            && text("token_use") != Some(expected.as_str())
+        {
+            return Err(TokenError::Invalid("wrong token_use"));
+        }
+        let exp = claims
+            .get("exp")
+            .and_then(Value::as_i64)
+            .ok_or(TokenError::Invalid("exp is not a number"))?;
+        let start = match claims.get("iat") {
+            None => now,
+            Some(iat) => iat
+                .as_i64()
+                .ok_or(TokenError::Invalid("iat is not a number"))?,
+        };
+        let max = i64::try_from(policy.max_lifetime_secs).unwrap_or(i64::MAX);
+        if exp.saturating_sub(start) > max {
+            return Err(TokenError::Invalid("lifetime over the maximum"));
+        }
+        let id = |name: &str, why: &'static str| text(name).ok_or(TokenError::Invalid(why));
+        Ok(SessionClaims {
+            sub: UserId::parse(id("sub", "sub is missing")?)
+                .map_err(|_| TokenError::Invalid("sub is not a valid id"))?,
+            sid: SessionId::parse(id(&policy.session_claim, "the session claim is missing")?)
+                .map_err(|_| TokenError::Invalid("the session claim is not a valid id"))?,
+            tid: TenantId::parse(id(&policy.tenant_claim, "the tenant claim is missing")?)
+                .map_err(|_| TokenError::Invalid("the tenant claim is not a valid id"))?,
+            exp,
+        })
+    }
+}
+
+/// The header checks the JWT library leaves out: a `crit` header (RFC 7515 section 4.1.11:
+/// this verifier implements no extension, so any is refused) and a `typ` of another use.
+fn check_header_extras(token: &str) -> Result<(), TokenError> {
+    let encoded = token.split('.').next().unwrap_or_default();
+    let header: Map<String, Value> = URL_SAFE_NO_PAD
+        .decode(encoded)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or(TokenError::Invalid("header does not parse"))?;
+    if header.contains_key("crit") {
+        return Err(TokenError::Invalid(
+            "crit names an extension this verifier does not implement",
+        ));
+    }
+    match header.get("typ") {
+        None => Ok(()),
+        Some(Value::String(typ)) if ACCEPTED_TYPES.iter().any(|t| t.eq_ignore_ascii_case(typ)) => {
+            Ok(())
+        }
+        Some(_) => Err(TokenError::Invalid("typ is not a session token's")),
     }
 }
 
@@ -315,9 +476,8 @@ mod tests {
 
     fn settings(audience: Option<&str>) -> VerifierSettings {
         VerifierSettings {
-            issuer: ISSUER.into(),
             audience: audience.map(|a| vec![a.to_owned()]),
-            leeway_secs: 5,
+            ..VerifierSettings::new(ISSUER, "unused")
         }
     }
 
@@ -484,13 +644,17 @@ mod tests {
         let s =
             VerifierSettings::from_lookup(vars(&[("JWT_ISSUER", "i"), ("JWT_AUDIENCE", "a, b")]))
                 .unwrap();
+        assert_eq!(s.max_lifetime_secs, DEFAULT_MAX_LIFETIME_SECS);
         assert_eq!(s.audience, Some(vec!["a".into(), "b".into()]));
         assert_eq!(s.leeway_secs, DEFAULT_LEEWAY_SECS);
         let missing = VerifierSettings::from_lookup(vars(&[])).unwrap_err();
         assert_eq!(missing.variable, "JWT_ISSUER");
-        let bad =
-            VerifierSettings::from_lookup(vars(&[("JWT_ISSUER", "i"), ("JWT_LEEWAY_SECS", "ten")]))
-                .unwrap_err();
+        let bad = VerifierSettings::from_lookup(vars(&[
+            ("JWT_ISSUER", "i"),
+            ("JWT_AUDIENCE", "a"),
+            ("JWT_LEEWAY_SECS", "ten"),
+        ]))
+        .unwrap_err();
         assert_eq!(bad.variable, "JWT_LEEWAY_SECS");
     }
 
@@ -596,5 +760,226 @@ mod tests {
             "evicted"
         );
         assert!(verifier.remembered(&digest(size), 0).await.is_some());
+    }
+
+    /// `claims` signed with the dev ES256 key under `header` (any JSON), as a provider or an
+    /// attacker would shape it.
+    fn signed(header: serde_json::Value, claims: serde_json::Value) -> String {
+        let key = jsonwebtoken::EncodingKey::from_ec_pem(ES256_PEM.as_bytes()).unwrap();
+        let message = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let signature =
+            jsonwebtoken::crypto::sign(message.as_bytes(), &key, jsonwebtoken::Algorithm::ES256)
+                .unwrap();
+        format!("{message}.{signature}")
+    }
+
+    fn es256_header() -> serde_json::Value {
+        serde_json::json!({"alg": "ES256", "kid": "dev-es256", "typ": "JWT"})
+    }
+
+    fn policy_claims() -> serde_json::Value {
+        let now = now_secs();
+        serde_json::json!({
+            "iss": ISSUER, "aud": "api://current-user", "sub": "auth0|5f7c8ec7c33c6c004bbafe82",
+            "sid": "sess_2NNEqhBVAyTg1FmQi1nhq9qjNQb", "tid": "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "iat": now, "exp": now + 600
+        })
+    }
+
+    fn with(changes: serde_json::Value) -> serde_json::Value {
+        let mut claims = policy_claims();
+        for (name, value) in changes.as_object().unwrap() {
+            if value.is_null() {
+                claims.as_object_mut().unwrap().remove(name);
+            } else {
+                claims[name] = value.clone();
+            }
+        }
+        claims
+    }
+
+    #[tokio::test]
+    async fn the_strict_policy_refuses_what_was_minted_for_something_else() {
+        let v = verifier(Some("api://current-user"));
+        let good = signed(es256_header(), policy_claims());
+        let claims = v.verify(&good).await.unwrap();
+        assert_eq!(claims.sub.as_str(), "auth0|5f7c8ec7c33c6c004bbafe82");
+        assert_eq!(claims.sid.as_str(), "sess_2NNEqhBVAyTg1FmQi1nhq9qjNQb");
+        let now = now_secs();
+        let refused = [
+            (
+                "iss array",
+                es256_header(),
+                with(serde_json::json!({"iss": ["https://evil", ISSUER]})),
+                "wrong issuer",
+            ),
+            (
+                "no iss",
+                es256_header(),
+                with(serde_json::json!({"iss": null})),
+                "wrong issuer",
+            ),
+            (
+                "other audience",
+                es256_header(),
+                with(serde_json::json!({"aud": "api://other"})),
+                "wrong audience",
+            ),
+            (
+                "no audience",
+                es256_header(),
+                with(serde_json::json!({"aud": null})),
+                "wrong audience",
+            ),
+            (
+                "crit",
+                serde_json::json!({"alg": "ES256", "kid": "dev-es256", "crit": ["zzz"]}),
+                policy_claims(),
+                "crit names an extension this verifier does not implement",
+            ),
+            (
+                "empty crit",
+                serde_json::json!({"alg": "ES256", "kid": "dev-es256", "crit": []}),
+                policy_claims(),
+                "crit names an extension this verifier does not implement",
+            ),
+            (
+                "logout token",
+                serde_json::json!({"alg": "ES256", "kid": "dev-es256", "typ": "logout+jwt"}),
+                policy_claims(),
+                "typ is not a session token's",
+            ),
+            (
+                "i64::MAX exp",
+                es256_header(),
+                with(serde_json::json!({"exp": i64::MAX})),
+                "lifetime over the maximum",
+            ),
+            (
+                "25 h lifetime",
+                es256_header(),
+                with(serde_json::json!({"iat": now, "exp": now + 25 * 3600})),
+                "lifetime over the maximum",
+            ),
+            (
+                "25 h without iat",
+                es256_header(),
+                with(serde_json::json!({"iat": null, "exp": now + 25 * 3600})),
+                "lifetime over the maximum",
+            ),
+            (
+                "key separator in sub",
+                es256_header(),
+                with(serde_json::json!({"sub": "TENANT#x"})),
+                "sub is not a valid id",
+            ),
+            (
+                "no tenant",
+                es256_header(),
+                with(serde_json::json!({"tid": null})),
+                "the tenant claim is missing",
+            ),
+            (
+                "numeric session",
+                es256_header(),
+                with(serde_json::json!({"sid": 7})),
+                "the session claim is missing",
+            ),
+        ];
+        for (case, header, claims, why) in refused {
+            assert_eq!(
+                v.verify(&signed(header, claims)).await,
+                Err(TokenError::Invalid(why)),
+                "{case}"
+            );
+        }
+        let untyped = signed(
+            serde_json::json!({"alg": "ES256", "kid": "dev-es256"}),
+            policy_claims(),
+        );
+        assert!(v.verify(&untyped).await.is_ok(), "no typ is fine");
+        let at_jwt = signed(
+            serde_json::json!({"alg": "ES256", "kid": "dev-es256", "typ": "at+JWT"}),
+            policy_claims(),
+        );
+        assert!(v.verify(&at_jwt).await.is_ok(), "RFC 9068 access tokens");
+    }
+
+    #[tokio::test]
+    async fn claim_names_client_ids_and_token_use_are_configuration() {
+        let cognito = VerifierSettings {
+            audience: None,
+            client_ids: Some(vec!["5b7a1c".into()]),
+            token_use: Some("access".into()),
+            tenant_claim: "custom:tenant_id".into(),
+            session_claim: "origin_jti".into(),
+            ..VerifierSettings::new(ISSUER, "unused")
+        };
+        let v = TokenVerifier::new(
+            StaticKeySource::new(KeySet::from_jwks_json(DEV_JWKS).unwrap()),
+            cognito,
+        );
+        let access = with(serde_json::json!({
+            "aud": null, "sid": null, "tid": null, "client_id": "5b7a1c", "token_use": "access",
+            "custom:tenant_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "origin_jti": "0a8b6e33-9f6c-4c3d-8e1f-2a3b4c5d6e7f", "sub": "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+        }));
+        let claims = v
+            .verify(&signed(es256_header(), access.clone()))
+            .await
+            .unwrap();
+        assert_eq!(claims.sid.as_str(), "0a8b6e33-9f6c-4c3d-8e1f-2a3b4c5d6e7f");
+        assert_eq!(claims.tid.as_str(), "0f8fad5b-d9cb-469f-a165-70867728950e");
+        let mut id_token = access.clone();
+        id_token["token_use"] = "id".into();
+        assert_eq!(
+            v.verify(&signed(es256_header(), id_token)).await,
+            Err(TokenError::Invalid("wrong token_use"))
+        );
+        let mut other_client = access.clone();
+        other_client["client_id"] = "other".into();
+        assert_eq!(
+            v.verify(&signed(es256_header(), other_client)).await,
+            Err(TokenError::Invalid("wrong audience"))
+        );
+        let mut with_aud = access;
+        with_aud["aud"] = "5b7a1c".into();
+        assert_eq!(
+            v.verify(&signed(es256_header(), with_aud)).await,
+            Err(TokenError::Invalid("wrong audience")),
+            "client_id counts only for tokens without aud"
+        );
+    }
+
+    #[test]
+    fn the_policy_reads_from_the_environment() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let s = VerifierSettings::from_lookup(vars(&[
+            ("JWT_ISSUER", "i"),
+            ("JWT_CLIENT_ID", "c1, c2"),
+            ("JWT_TOKEN_USE", "access"),
+            ("JWT_SESSION_CLAIM", "origin_jti"),
+            ("JWT_MAX_LIFETIME_SECS", "3600"),
+        ]))
+        .unwrap();
+        assert_eq!(s.client_ids, Some(vec!["c1".into(), "c2".into()]));
+        assert_eq!(
+            (s.session_claim.as_str(), s.tenant_claim.as_str()),
+            ("origin_jti", "tid")
+        );
+        assert_eq!(s.max_lifetime_secs, 3600);
+        let neither = VerifierSettings::from_lookup(vars(&[("JWT_ISSUER", "i")])).unwrap_err();
+        assert_eq!(neither.variable, "JWT_AUDIENCE");
     }
 }

@@ -3,13 +3,19 @@
 //! | variable | required | meaning |
 //! |---|---|---|
 //! | `TABLE_NAME` | yes | the DynamoDB table |
-//! | `JWT_ISSUER` | yes | required `iss` of session tokens |
-//! | `JWT_AUDIENCE` | no | comma-separated accepted `aud` values; unset: `aud` not checked |
+//! | `JWT_ISSUER` | yes | required `iss` of session tokens: one string, equal to this |
+//! | `JWT_AUDIENCE` | this or `JWT_CLIENT_ID` | comma-separated accepted `aud` values |
+//! | `JWT_CLIENT_ID` | this or `JWT_AUDIENCE` | comma-separated accepted `client_id` / `azp`, for tokens without `aud` |
+//! | `JWT_TOKEN_USE` | no | required `token_use` (Cognito: `id` or `access`) |
+//! | `JWT_TENANT_CLAIM` | no | the claim that names the tenant, default `tid` |
+//! | `JWT_SESSION_CLAIM` | no | the claim that names the session, default `sid` |
+//! | `JWT_MAX_LIFETIME_SECS` | no | longest accepted `exp - iat`, default 86400 |
 //! | `JWT_LEEWAY_SECS` | no | leeway on `exp`/`nbf`, 0–300, default 5 |
 //! | `JWT_PUBLIC_KEYS` | one of the two | inline JWKS document |
 //! | `JWKS_URL` | one of the two | the identity provider's JWKS endpoint (`https://`; wins over `JWT_PUBLIC_KEYS`) |
 //! | `JWKS_MIN_REFRESH_SECS` | no | at most one JWKS fetch per this many seconds, default 5 |
 //! | `JWKS_MAX_AGE_SECS` | no | fetched keys are refreshed after this many seconds, default 600 |
+//! | `JWKS_STALE_GRACE_SECS` | no | while refreshes fail, keys older than `JWKS_MAX_AGE_SECS` verify for at most this many seconds more, default 900; then 503 |
 //!
 //! The AWS SDK reads its own variables (region, credentials, `AWS_ENDPOINT_URL_DYNAMODB`).
 
@@ -47,7 +53,7 @@ pub struct ConfigError {
 pub struct Config {
     /// `TABLE_NAME`.
     pub table_name: String,
-    /// `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_LEEWAY_SECS`.
+    /// The token policy (`JWT_*`, see [`VerifierSettings::from_lookup`]).
     pub verifier: VerifierSettings,
     /// `JWKS_URL`, else `JWT_PUBLIC_KEYS`.
     pub keys: KeyConfig,
@@ -107,6 +113,7 @@ impl Config {
         let jwks_policy = JwksPolicy {
             min_refresh: seconds("JWKS_MIN_REFRESH_SECS", defaults.min_refresh)?,
             max_age: seconds("JWKS_MAX_AGE_SECS", defaults.max_age)?,
+            stale_grace: seconds("JWKS_STALE_GRACE_SECS", defaults.stale_grace)?,
         };
         Ok(Self {
             table_name,
@@ -162,9 +169,12 @@ mod tests {
         let config = Config::from_lookup(lookup(vec![
             ("TABLE_NAME", "t".into()),
             ("JWT_ISSUER", "i".into()),
+            ("JWT_AUDIENCE", "a".into()),
             ("JWT_PUBLIC_KEYS", DEV_JWKS.into()),
         ]))
         .unwrap();
+        assert_eq!(config.verifier.tenant_claim, "tid");
+        assert_eq!(config.verifier.max_lifetime_secs, 86_400);
         assert_eq!(config.table_name, "t");
         assert!(matches!(&config.keys, KeyConfig::Inline(set) if set.len() == 2));
     }
@@ -176,12 +186,39 @@ mod tests {
             (vec![("TABLE_NAME", "t".into())], "JWT_ISSUER"),
             (
                 vec![("TABLE_NAME", "t".into()), ("JWT_ISSUER", "i".into())],
+                "JWT_AUDIENCE",
+            ),
+            (
+                vec![
+                    ("TABLE_NAME", "t".into()),
+                    ("JWT_ISSUER", "i".into()),
+                    ("JWT_CLIENT_ID", "c".into()),
+                    ("JWT_MAX_LIFETIME_SECS", "1".into()),
+                ],
+                "JWT_MAX_LIFETIME_SECS",
+            ),
+            (
+                vec![
+                    ("TABLE_NAME", "t".into()),
+                    ("JWT_ISSUER", "i".into()),
+                    ("JWT_AUDIENCE", "a".into()),
+                    ("JWT_TENANT_CLAIM", "two words".into()),
+                ],
+                "JWT_TENANT_CLAIM",
+            ),
+            (
+                vec![
+                    ("TABLE_NAME", "t".into()),
+                    ("JWT_ISSUER", "i".into()),
+                    ("JWT_AUDIENCE", "a".into()),
+                ],
                 "JWT_PUBLIC_KEYS",
             ),
             (
                 vec![
                     ("TABLE_NAME", "t".into()),
                     ("JWT_ISSUER", "i".into()),
+                    ("JWT_AUDIENCE", "a".into()),
                     ("JWT_PUBLIC_KEYS", "{}".into()),
                 ],
                 "JWT_PUBLIC_KEYS",
@@ -190,6 +227,7 @@ mod tests {
                 vec![
                     ("TABLE_NAME", "t".into()),
                     ("JWT_ISSUER", "i".into()),
+                    ("JWT_AUDIENCE", "a".into()),
                     ("JWKS_URL", "http://idp.example.com/jwks".into()),
                 ],
                 "JWKS_URL",

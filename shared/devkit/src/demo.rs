@@ -14,32 +14,30 @@ use model::{
 use serde::Serialize;
 use serde_json::json;
 use store::DynamoStore;
-use uuid::uuid;
 
 use crate::{DevError, TokenSigner, mint_token};
 
 /// The demo tenant.
-pub const TENANT_ID: TenantId = TenantId::from_uuid(uuid!("0f8fad5b-d9cb-469f-a165-70867728950e"));
+pub const TENANT_ID: TenantId = TenantId::from_static("0f8fad5b-d9cb-469f-a165-70867728950e");
 /// The first demo user, Ada.
-pub const ADA_ID: UserId = UserId::from_uuid(uuid!("7c9e6679-7425-40de-944b-e07fc1f90ae7"));
+pub const ADA_ID: UserId = UserId::from_static("7c9e6679-7425-40de-944b-e07fc1f90ae7");
 /// Ada's live session.
 pub const ADA_SESSION_ID: SessionId =
-    SessionId::from_uuid(uuid!("9b2f7c1e-3a4d-4e5f-8a6b-7c8d9e0f1a2b"));
+    SessionId::from_static("9b2f7c1e-3a4d-4e5f-8a6b-7c8d9e0f1a2b");
 /// Ada's revoked session.
 pub const ADA_REVOKED_SESSION_ID: SessionId =
-    SessionId::from_uuid(uuid!("5d6e7f80-9a1b-4c2d-9e3f-4a5b6c7d8e9f"));
+    SessionId::from_static("5d6e7f80-9a1b-4c2d-9e3f-4a5b6c7d8e9f");
 /// The second demo user, Grace.
-pub const GRACE_ID: UserId = UserId::from_uuid(uuid!("16fd2706-8baf-433b-82eb-8c7fada847da"));
+pub const GRACE_ID: UserId = UserId::from_static("16fd2706-8baf-433b-82eb-8c7fada847da");
 /// Grace's live session.
 pub const GRACE_SESSION_ID: SessionId =
-    SessionId::from_uuid(uuid!("c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f"));
+    SessionId::from_static("c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f");
 /// The demo API key (Ada's).
 pub const API_KEY: &str = "cuk_5f1d0c2a9e8b4c7d8a6f3e2d1c0b9a87";
 /// The demo API secret. Dev-only: anyone can read it here.
 pub const API_SECRET: &str = "cus_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 /// A second tenant, which holds nothing: the cross-tenant examples of `events/` name it.
-pub const OTHER_TENANT_ID: TenantId =
-    TenantId::from_uuid(uuid!("3b241101-e2bb-4255-8caf-4136c566a962"));
+pub const OTHER_TENANT_ID: TenantId = TenantId::from_static("3b241101-e2bb-4255-8caf-4136c566a962");
 /// The demo sessions and tokens expire at 2100-01-01T00:00:00Z.
 pub const DEMO_EXPIRY_UNIX: i64 = 4_102_444_800;
 

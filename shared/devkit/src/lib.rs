@@ -27,6 +27,12 @@ pub const TEST_FOREIGN_ES256_PRIVATE_KEY: &str =
 pub const DEV_JWKS: &str = include_str!("../../../dev/keys/dev-jwks.json");
 /// The issuer of the local configuration.
 pub const DEV_ISSUER: &str = "https://dev.current-user.invalid";
+/// The audience of the local configuration (`JWT_AUDIENCE`); dev tokens carry it.
+pub const DEV_AUDIENCE: &str = "https://api.current-user.invalid";
+/// The longest token lifetime of the local configuration (`JWT_MAX_LIFETIME_SECS`): 100 years,
+/// as the committed demo tokens and `events/` are valid until 2100. Dev-only: deployed
+/// functions default to 24 hours.
+pub const DEV_MAX_LIFETIME_SECS: u64 = 100 * 365 * 24 * 3600;
 
 /// Why a dev operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +65,8 @@ pub fn dev_signer(key: DevKey) -> Result<TokenSigner, DevError> {
     })
 }
 
-/// A session token for `tenant`/`user`/`session`, valid for `ttl_secs` (negative: expired).
+/// A session token for `tenant`/`user`/`session`, valid for `ttl_secs` (negative: expired),
+/// for `audience` (`None`: [`DEV_AUDIENCE`]), with the tenant and session under `tid` and `sid`.
 pub fn mint_token(
     signer: &TokenSigner,
     issuer: &str,
@@ -70,6 +77,6 @@ pub fn mint_token(
     ttl_secs: i64,
 ) -> Result<String, DevError> {
     let mut claims = TokenClaims::for_session(issuer, tenant, user, session, ttl_secs);
-    claims.aud = audience.map(str::to_owned);
+    claims.aud = Some(audience.unwrap_or(DEV_AUDIENCE).to_owned());
     Ok(signer.sign(&claims)?)
 }

@@ -3,10 +3,13 @@
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use model::{SessionId, TenantId, UserId};
-use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 
-/// The claims a session token carries (see `auth::token`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The claims a session token carries (see `auth::token`). The tenant and the session go under
+/// the claim names [`TokenClaims::claim_names`] sets (`tid` and `sid` unless told otherwise), as
+/// the verifier's `JWT_TENANT_CLAIM` and `JWT_SESSION_CLAIM` expect them.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenClaims {
     /// Issuer.
     pub iss: String,
@@ -21,11 +24,30 @@ pub struct TokenClaims {
     /// Expiry, seconds since the epoch.
     pub exp: i64,
     /// Not before, seconds since the epoch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nbf: Option<i64>,
     /// Audience.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aud: Option<String>,
+    /// The names of the tenant and session claims.
+    pub claim_names: (String, String),
+}
+
+impl Serialize for TokenClaims {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("iss", &self.iss)?;
+        map.serialize_entry("sub", &self.sub)?;
+        map.serialize_entry(&self.claim_names.1, &self.sid)?;
+        map.serialize_entry(&self.claim_names.0, &self.tid)?;
+        map.serialize_entry("iat", &self.iat)?;
+        map.serialize_entry("exp", &self.exp)?;
+        if let Some(nbf) = self.nbf {
+            map.serialize_entry("nbf", &nbf)?;
+        }
+        if let Some(aud) = &self.aud {
+            map.serialize_entry("aud", aud)?;
+        }
+        map.end()
+    }
 }
 
 impl TokenClaims {
@@ -50,6 +72,7 @@ impl TokenClaims {
             exp: now.saturating_add(ttl_secs),
             nbf: None,
             aud: None,
+            claim_names: ("tid".to_owned(), "sid".to_owned()),
         }
     }
 }
@@ -89,9 +112,19 @@ impl TokenSigner {
 
     /// A compact JWT for `claims`, with `kid` and `typ: JWT` in the header.
     pub fn sign(&self, claims: &TokenClaims) -> Result<String, SigningError> {
+        self.sign_json(claims, Some("JWT"))
+    }
+
+    /// A compact JWT of any claims, with `kid` and the given `typ` (or none) in the header:
+    /// tokens shaped as an identity provider issues them.
+    pub fn sign_json(
+        &self,
+        claims: &impl Serialize,
+        typ: Option<&str>,
+    ) -> Result<String, SigningError> {
         let mut header = Header::new(self.algorithm);
         header.kid = Some(self.kid.clone());
-        header.typ = Some("JWT".into());
+        header.typ = typ.map(str::to_owned);
         encode(&header, claims, &self.key).map_err(|e| SigningError(e.to_string()))
     }
 }

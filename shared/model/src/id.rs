@@ -1,11 +1,16 @@
-//! Typed ids: a tenant id is never passed where a user id is expected, and an id is parsed
+//! Typed ids: a tenant id is never passed where a user id is expected, and an id is checked
 //! once, where it enters (a token claim, a header, the command line, a stored item), instead of
-//! travelling as a `String` and being parsed again.
+//! travelling as a `String` and being checked again.
 //!
-//! [`TenantId`], [`UserId`] and [`SessionId`] are UUIDs, shown and stored in lower-case
-//! hyphenated form; they parse from any form `uuid` accepts (hyphenated, simple, braced, URN),
-//! as the token claims always did. [`ApiKeyId`] is the public id of an API key: `cuk_` and 32
-//! lower-case hex digits.
+//! [`TenantId`], [`UserId`] and [`SessionId`] are opaque ids, so the identity provider's own
+//! ids can be used: Cognito's UUID `sub`, Auth0's `auth0|5f7c8ec7c33c6c004bbafe82` or
+//! `google-oauth2|1043…`, Clerk's `user_2NNEqL2nrIRdJ194ndJqAHwEfxC`, `sess_…`, `org_…`. An id
+//! is 1 to [`MAX_ID_LEN`] characters of [`ID_ALPHABET`]: ASCII letters and digits and
+//! `- _ . | @ : + =`. It never holds `#`, the store's key separator, nor `/`, spaces or control
+//! characters, so a key built from it names exactly one item. Ids are compared exactly, case
+//! included; the ids this project makes (`random`) are lower-case hyphenated UUIDv4s.
+//!
+//! [`ApiKeyId`] is the public id of an API key: `cuk_` and 32 lower-case hex digits.
 
 use std::fmt;
 use std::str::FromStr;
@@ -14,45 +19,105 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use uuid::{Uuid, Variant};
 
+/// The longest id, in bytes.
+pub const MAX_ID_LEN: usize = 128;
+
+/// The characters an id may hold besides ASCII letters and digits.
+pub const ID_ALPHABET: &str = "A-Z a-z 0-9 - _ . | @ : + =";
+
 /// A text that is not an id of the expected kind.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not a valid {kind}")]
+#[error("not a valid {kind} (1 to 128 of {ID_ALPHABET})")]
 pub struct IdError {
     /// Which id was expected (`"tenant id"`).
     pub kind: &'static str,
 }
 
-macro_rules! uuid_id {
+const fn id_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'|' | b'@' | b':' | b'+' | b'=')
+}
+
+/// An id's text, held inline so that ids are `Copy` (the unused bytes are always zero).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct IdText {
+    len: u8,
+    bytes: [u8; MAX_ID_LEN],
+}
+
+impl IdText {
+    const fn new(text: &str) -> Option<Self> {
+        let source = text.as_bytes();
+        if source.is_empty() || source.len() > MAX_ID_LEN {
+            return None;
+        }
+        let mut bytes = [0u8; MAX_ID_LEN];
+        let mut i = 0;
+        while i < source.len() {
+            if !id_byte(source[i]) {
+                return None;
+            }
+            bytes[i] = source[i];
+            i += 1;
+        }
+        Some(Self {
+            len: source.len() as u8,
+            bytes,
+        })
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII bytes are ever stored (`new`), so this cannot fail.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+macro_rules! opaque_id {
     ($(#[$doc:meta])* $name:ident, $kind:literal) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(Uuid);
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(IdText);
 
         impl $name {
-            /// A new random (version 4) id.
+            /// Checks `text` (see the module docs).
+            pub fn parse(text: &str) -> Result<Self, IdError> {
+                IdText::new(text).map(Self).ok_or(IdError { kind: $kind })
+            }
+
+            /// The id of a literal; a literal that is not a valid id fails to compile when the
+            /// result is a `const`, and panics otherwise.
+            pub const fn from_static(text: &'static str) -> Self {
+                match IdText::new(text) {
+                    Some(id) => Self(id),
+                    None => panic!("not a valid id"),
+                }
+            }
+
+            /// A new random id: a lower-case hyphenated UUIDv4.
             pub fn random() -> Self {
-                Self(Uuid::new_v4())
+                Self::from_uuid(Uuid::new_v4())
             }
 
-            /// The id of this UUID.
-            pub const fn from_uuid(uuid: Uuid) -> Self {
-                Self(uuid)
+            /// The lower-case hyphenated form of `uuid`.
+            pub fn from_uuid(uuid: Uuid) -> Self {
+                let mut buffer = Uuid::encode_buffer();
+                let text = uuid.hyphenated().encode_lower(&mut buffer);
+                Self(IdText::new(text).unwrap_or(IdText { len: 0, bytes: [0; MAX_ID_LEN] }))
             }
 
-            /// The UUID.
-            pub const fn as_uuid(&self) -> &Uuid {
-                &self.0
-            }
-
-            /// Parses a UUIDv4 in its hyphenated form only (version and RFC 4122 variant
-            /// checked): how ids typed by people and sent in headers are accepted.
+            /// A UUIDv4 in its hyphenated form only (version and RFC 4122 variant checked),
+            /// in lower case: how `X-Domain` names a tenant.
             pub fn parse_v4(text: &str) -> Result<Self, IdError> {
-                let uuid = (text.len() == 36)
+                (text.len() == 36)
                     .then(|| Uuid::try_parse(text).ok())
                     .flatten()
                     .filter(|u| u.get_version_num() == 4 && u.get_variant() == Variant::RFC4122)
-                    .ok_or(IdError { kind: $kind })?;
-                Ok(Self(uuid))
+                    .map(Self::from_uuid)
+                    .ok_or(IdError { kind: $kind })
+            }
+
+            /// The id.
+            pub fn as_str(&self) -> &str {
+                self.0.as_str()
             }
         }
 
@@ -60,45 +125,49 @@ macro_rules! uuid_id {
             type Err = IdError;
 
             fn from_str(text: &str) -> Result<Self, IdError> {
-                Uuid::parse_str(text)
-                    .map(Self)
-                    .map_err(|_| IdError { kind: $kind })
+                Self::parse(text)
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.0.hyphenated().fmt(f)
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), self.as_str())
             }
         }
 
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.collect_str(self)
+                serializer.serialize_str(self.as_str())
             }
         }
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-                text.parse().map_err(D::Error::custom)
+                Self::parse(&text).map_err(D::Error::custom)
             }
         }
     };
 }
 
-uuid_id!(
-    /// A tenant's id (the `tid` claim, `X-Domain`).
+opaque_id!(
+    /// A tenant's id (the tenant claim, `tid` by default; `X-Domain`).
     TenantId,
     "tenant id"
 );
-uuid_id!(
+opaque_id!(
     /// A user's id (the `sub` claim).
     UserId,
     "user id"
 );
-uuid_id!(
-    /// A session's id (the `sid` claim).
+opaque_id!(
+    /// A session's id (the session claim, `sid` by default).
     SessionId,
     "session id"
 );
@@ -158,25 +227,65 @@ mod tests {
     use super::*;
 
     #[test]
-    fn uuid_ids_show_hyphenated_lower_case_and_parse_any_uuid_form() {
-        let id: TenantId = "0F8FAD5B-D9CB-469F-A165-70867728950E".parse().unwrap();
-        assert_eq!(id.to_string(), "0f8fad5b-d9cb-469f-a165-70867728950e");
-        let simple: TenantId = "0f8fad5bd9cb469fa16570867728950e".parse().unwrap();
-        assert_eq!(simple, id);
-        assert!("not-a-uuid".parse::<UserId>().is_err());
+    fn provider_ids_are_accepted_as_they_are() {
+        for id in [
+            "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "0F8FAD5B-D9CB-469F-A165-70867728950E",
+            "auth0|5f7c8ec7c33c6c004bbafe82",
+            "google-oauth2|104357890865234567890",
+            "samlp|acme|ada@acme.example",
+            "user_2NNEqL2nrIRdJ194ndJqAHwEfxC",
+            "sess_2NNEqhBVAyTg1FmQi1nhq9qjNQb",
+            "org_2NNEr9oHbiT3Fqw4aaO6kQtFHKk",
+            "a",
+            &"x".repeat(MAX_ID_LEN),
+        ] {
+            let parsed = UserId::parse(id).unwrap();
+            assert_eq!(parsed.as_str(), id);
+            assert_eq!(serde_json::to_string(&parsed).unwrap(), format!("\"{id}\""));
+            let back: UserId = serde_json::from_str(&format!("\"{id}\"")).unwrap();
+            assert_eq!(back, parsed);
+        }
+    }
+
+    #[test]
+    fn separators_spaces_and_overlong_ids_are_refused() {
+        for bad in [
+            "",
+            "TENANT#x",
+            "a#b",
+            "a/b",
+            "a b",
+            "a\nb",
+            "é",
+            "a\u{0}",
+            &"x".repeat(MAX_ID_LEN + 1),
+        ] {
+            assert!(TenantId::parse(bad).is_err(), "{bad:?}");
+            assert!(
+                serde_json::from_str::<SessionId>(&serde_json::to_string(bad).unwrap()).is_err()
+            );
+        }
+    }
+
+    #[test]
+    fn static_and_random_ids() {
+        const DEMO: TenantId = TenantId::from_static("0f8fad5b-d9cb-469f-a165-70867728950e");
+        assert_eq!(DEMO.to_string(), "0f8fad5b-d9cb-469f-a165-70867728950e");
+        let random = UserId::random();
         assert_eq!(
-            serde_json::to_string(&id).unwrap(),
-            "\"0f8fad5b-d9cb-469f-a165-70867728950e\""
+            Uuid::parse_str(random.as_str()).unwrap().get_version_num(),
+            4
         );
-        let back: TenantId =
-            serde_json::from_str("\"0f8fad5b-d9cb-469f-a165-70867728950e\"").unwrap();
-        assert_eq!(back, id);
-        assert!(serde_json::from_str::<SessionId>("\"x\"").is_err());
+        assert_eq!(random.as_str(), random.as_str().to_lowercase());
     }
 
     #[test]
     fn parse_v4_takes_the_hyphenated_v4_form_only() {
-        assert!(TenantId::parse_v4("0f8fad5b-d9cb-469f-a165-70867728950e").is_ok());
+        assert_eq!(
+            TenantId::parse_v4("0F8FAD5B-D9CB-469F-A165-70867728950E").unwrap(),
+            TenantId::from_static("0f8fad5b-d9cb-469f-a165-70867728950e")
+        );
         for bad in [
             "0f8fad5bd9cb469fa16570867728950e",
             "0f8fad5b-d9cb-169f-a165-70867728950e",
@@ -185,7 +294,6 @@ mod tests {
         ] {
             assert!(TenantId::parse_v4(bad).is_err(), "{bad}");
         }
-        assert_eq!(TenantId::random().as_uuid().get_version_num(), 4);
     }
 
     #[test]

@@ -33,7 +33,7 @@ impl Session {
 mod tests {
     use super::*;
 
-    const U: UserId = UserId::from_uuid(uuid::uuid!("7c9e6679-7425-40de-944b-e07fc1f90ae7"));
+    const U: UserId = UserId::from_static("7c9e6679-7425-40de-944b-e07fc1f90ae7");
 
     fn session() -> Session {
         Session {

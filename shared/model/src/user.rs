@@ -306,9 +306,9 @@ mod tests {
     }
 
     #[test]
-    fn a_user_whose_ids_are_not_uuids_is_refused() {
+    fn a_user_whose_ids_hold_the_key_separator_is_refused() {
         let result = serde_json::from_value::<User>(serde_json::json!({
-            "id": "u", "tenant_id": "t",
+            "id": "u#1", "tenant_id": "t",
             "created_at": "2020-01-01T00:00:00Z", "updated_at": "2020-01-01T00:00:00Z"
         }));
         assert!(result.is_err());

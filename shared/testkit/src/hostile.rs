@@ -17,7 +17,10 @@ const FOREIGN: &str = devkit::TEST_FOREIGN_ES256_PRIVATE_KEY;
 
 /// The dev verifier, requiring [`AUDIENCE`], so `aud` checks count too.
 pub fn verifier() -> auth::TokenVerifier<auth::ProviderKeys> {
-    crate::verifier_with(devkit::DEV_JWKS, Some(AUDIENCE))
+    crate::verifier_with(
+        devkit::DEV_JWKS,
+        auth::VerifierSettings::new(devkit::DEV_ISSUER, AUDIENCE),
+    )
 }
 
 fn now() -> i64 {
@@ -79,6 +82,37 @@ fn raw(header: &Value, payload: &str, signature: &str) -> String {
         URL_SAFE_NO_PAD.encode(payload),
         signature
     )
+}
+
+/// `claims` signed with the dev ES256 key under a header written by hand (any members).
+fn es256_with_header(header: Value, claims: &Value) -> String {
+    let message = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let key = EncodingKey::from_ec_pem(ES256.as_bytes()).unwrap();
+    let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &key, Algorithm::ES256).unwrap();
+    format!("{message}.{signature}")
+}
+
+/// The verifier of the default deployed configuration, read from the environment as a
+/// function's init reads it: only the required variables set (issuer, [`AUDIENCE`], keys),
+/// every other setting at its default.
+pub fn default_verifier() -> auth::TokenVerifier<auth::ProviderKeys> {
+    let vars = [
+        ("TABLE_NAME", "unused"),
+        ("JWT_ISSUER", devkit::DEV_ISSUER),
+        ("JWT_AUDIENCE", AUDIENCE),
+        ("JWT_PUBLIC_KEYS", devkit::DEV_JWKS),
+    ];
+    bootstrap::Config::from_lookup(|name| {
+        vars.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+    })
+    .expect("the default configuration")
+    .token_verifier()
 }
 
 /// Every hostile token, named: each must be refused with a 401 on both routes.
@@ -225,7 +259,40 @@ pub fn tokens() -> Vec<(&'static str, String)> {
         ("missing exp", es256(&with(json!({"exp": null})))),
         ("exp as a string", es256(&with(json!({"exp": "tomorrow"})))),
         ("missing sid", es256(&with(json!({"sid": null})))),
-        ("sub not a UUID", es256(&with(json!({"sub": "admin"})))),
+        ("sub of no user", es256(&with(json!({"sub": "admin"})))),
+        (
+            "key separator in sub",
+            es256(&with(json!({"sub": "TENANT#other"}))),
+        ),
+        (
+            "key separator in tid",
+            es256(&with(json!({"tid": "x#USER#y"}))),
+        ),
+        (
+            "iss array holding the issuer",
+            es256(&with(
+                json!({"iss": ["https://evil.example", devkit::DEV_ISSUER]}),
+            )),
+        ),
+        ("exp at i64::MAX", es256(&with(json!({"exp": i64::MAX})))),
+        (
+            "lifetime of 30 days",
+            es256(&with(json!({"iat": now(), "exp": now() + 30 * 86_400}))),
+        ),
+        (
+            "crit naming an unknown extension",
+            es256_with_header(
+                json!({"alg": "ES256", "kid": "dev-es256", "crit": ["zzz"], "zzz": true}),
+                &claims(),
+            ),
+        ),
+        (
+            "a logout token",
+            es256_with_header(
+                json!({"alg": "ES256", "kid": "dev-es256", "typ": "logout+jwt"}),
+                &claims(),
+            ),
+        ),
         (
             "tampered payload",
             format!(

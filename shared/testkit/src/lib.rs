@@ -30,8 +30,8 @@ pub use logs::{CapturedLogs, capture_logs};
 pub use openapi::OpenApi;
 pub use proxy::{CountingProxy, Fault};
 pub use requests::{
-    access_lines, bearer, copy_request, credentials_in_event, event_files, event_json,
-    event_request, me_request, request, users_me_request,
+    access_lines, bearer, copy_request, credentials_in_event, demo_secrets, event_files,
+    event_json, event_request, me_request, request, trace_logs_carry_no_secret, users_me_request,
 };
 
 use accounts::Admin;
@@ -157,20 +157,18 @@ pub fn dev_signer() -> devkit::TokenSigner {
     devkit::dev_signer(devkit::DevKey::Es256).expect("the dev key parses")
 }
 
-/// A verifier for the local configuration: dev keys, dev issuer, no audience, 5 s leeway,
-/// with the key type the functions use.
+/// A verifier for the local configuration (the workspace `Cargo.toml`'s lambda env): dev keys,
+/// dev issuer and audience, the dev-only long lifetime of the demo tokens, with the key type the
+/// functions use.
 pub fn dev_verifier() -> TokenVerifier<ProviderKeys> {
-    verifier_with(DEV_JWKS, None)
+    let mut settings = VerifierSettings::new(DEV_ISSUER, devkit::DEV_AUDIENCE);
+    settings.max_lifetime_secs = devkit::DEV_MAX_LIFETIME_SECS;
+    verifier_with(DEV_JWKS, settings)
 }
 
-/// A verifier of the dev issuer over the keys of `jwks`, checking `audience` when given.
-pub fn verifier_with(jwks: &str, audience: Option<&str>) -> TokenVerifier<ProviderKeys> {
+/// A verifier over the keys of `jwks` with `settings`.
+pub fn verifier_with(jwks: &str, settings: VerifierSettings) -> TokenVerifier<ProviderKeys> {
     let keys = KeySet::from_jwks_json(jwks).expect("the JWKS parses");
-    let settings = VerifierSettings {
-        issuer: DEV_ISSUER.into(),
-        audience: audience.map(|a| vec![a.to_owned()]),
-        leeway_secs: 5,
-    };
     TokenVerifier::new(ProviderKeys::Inline(StaticKeySource::new(keys)), settings)
 }
 
@@ -213,4 +211,26 @@ pub fn seeded_memory_store() -> store::memory::MemoryStore {
     }
     memory.put_api_key(tenant, records.api_key);
     memory
+}
+
+/// A current-thread tokio runtime, as the functions run (for criterion's async benches).
+pub fn current_thread_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+/// What a warm container holds, for the handler benches: the current-thread runtime, the demo
+/// data in memory, and the dev verifier.
+pub fn warm_container() -> (
+    tokio::runtime::Runtime,
+    store::memory::MemoryStore,
+    TokenVerifier<ProviderKeys>,
+) {
+    (
+        current_thread_runtime(),
+        seeded_memory_store(),
+        dev_verifier(),
+    )
 }

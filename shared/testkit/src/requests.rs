@@ -130,3 +130,49 @@ pub fn copy_request(request: &Request) -> Request {
     copy.extensions_mut().clone_from(request.extensions());
     copy
 }
+
+/// The demo data's secrets that no log line may carry: the API secret and its stored digest,
+/// Ada's TOTP secret and OTP URL, and her backup-code digests.
+pub fn demo_secrets() -> Vec<String> {
+    let ada = devkit::demo::ada();
+    let mut secrets = vec![
+        devkit::demo::API_SECRET.to_owned(),
+        auth::sha256_hex(devkit::demo::API_SECRET.as_bytes()),
+    ];
+    for authenticator in &ada.authenticators {
+        secrets.extend(authenticator.totp_secret.clone());
+        secrets.extend(authenticator.otp_url.clone());
+    }
+    secrets.extend(ada.backup_code_digests);
+    secrets
+}
+
+/// Runs the function `binary` at `RUST_LOG=trace` over every `events/<prefix>*.json` and
+/// checks that no line it wrote carries a credential of those events or a demo secret
+/// ([`demo_secrets`]). Returns how many lines it wrote.
+pub async fn trace_logs_carry_no_secret(binary: &std::path::Path, prefix: &str) -> usize {
+    let (_, store) = crate::local_dynamo().seeded_table().await;
+    let mut bootstrap =
+        crate::runtime_api::Bootstrap::spawn_logging(binary, store.table(), "trace").await;
+    let mut secrets = demo_secrets();
+    let files = event_files(prefix);
+    assert!(!files.is_empty());
+    for file in &files {
+        let event = event_json(file);
+        secrets.extend(credentials_in_event(
+            &serde_json::from_str(&event).expect("a JSON event"),
+        ));
+        let outcome = bootstrap.invoke(&event).await;
+        assert!(!outcome.failed, "{file}: {}", outcome.body);
+    }
+    let logs = bootstrap.logs();
+    for secret in &secrets {
+        assert!(
+            !logs.contains(secret.as_str()),
+            "a secret reached the trace logs: {secret:.12}…"
+        );
+    }
+    let lines = logs.lines().count();
+    assert!(lines >= files.len(), "at least the access lines: {logs}");
+    lines
+}

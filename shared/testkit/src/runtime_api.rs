@@ -103,6 +103,7 @@ impl RuntimeApi {
 pub struct Bootstrap {
     child: tokio::process::Child,
     api: RuntimeApi,
+    log_file: Option<std::path::PathBuf>,
 }
 
 impl Bootstrap {
@@ -116,7 +117,50 @@ impl Bootstrap {
     /// [`Bootstrap::spawn`] with the SDK pointed at `dynamodb_endpoint` (a proxy in front of
     /// [`crate::local_dynamo`], say).
     pub async fn spawn_through(binary: &Path, table: &str, dynamodb_endpoint: &str) -> Self {
+        Self::start(binary, table, dynamodb_endpoint, None).await
+    }
+
+    /// [`Bootstrap::spawn`] with `RUST_LOG=rust_log` and the process's stdout and stderr kept
+    /// (see [`Bootstrap::logs`]).
+    pub async fn spawn_logging(binary: &Path, table: &str, rust_log: &str) -> Self {
+        Self::start(
+            binary,
+            table,
+            crate::local_dynamo().endpoint(),
+            Some(rust_log),
+        )
+        .await
+    }
+
+    /// Everything the process wrote so far, when it was spawned with
+    /// [`Bootstrap::spawn_logging`].
+    pub fn logs(&self) -> String {
+        self.log_file
+            .as_ref()
+            .map(|path| std::fs::read_to_string(path).unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    async fn start(
+        binary: &Path,
+        table: &str,
+        dynamodb_endpoint: &str,
+        rust_log: Option<&str>,
+    ) -> Self {
         let api = RuntimeApi::start().await.expect("start the Runtime API");
+        let log_file = rust_log.map(|_| {
+            std::env::temp_dir().join(format!("bootstrap-{}.log", uuid::Uuid::new_v4().simple()))
+        });
+        let output = |path: &Option<std::path::PathBuf>| match path {
+            Some(path) => Stdio::from(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .expect("the log file"),
+            ),
+            None => Stdio::inherit(),
+        };
         let child = tokio::process::Command::new(binary)
             .env_clear()
             .env("AWS_LAMBDA_RUNTIME_API", &api.address)
@@ -129,13 +173,24 @@ impl Bootstrap {
             .env("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_endpoint)
             .env("TABLE_NAME", table)
             .env("JWT_ISSUER", devkit::DEV_ISSUER)
+            .env("JWT_AUDIENCE", devkit::DEV_AUDIENCE)
+            .env(
+                "JWT_MAX_LIFETIME_SECS",
+                devkit::DEV_MAX_LIFETIME_SECS.to_string(),
+            )
             .env("JWT_PUBLIC_KEYS", devkit::DEV_JWKS)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", rust_log.unwrap_or("warn"))
             .stdin(Stdio::null())
+            .stdout(output(&log_file))
+            .stderr(output(&log_file))
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
-        let mut bootstrap = Self { child, api };
+        let mut bootstrap = Self {
+            child,
+            api,
+            log_file,
+        };
         tokio::time::timeout(
             std::time::Duration::from_secs(30),
             bootstrap.api.next_poll(),

@@ -8,6 +8,7 @@ use testkit::local_dynamo;
 
 fn new_user(tenant: TenantId, email: &str) -> NewUser {
     NewUser {
+        id: None,
         tenant,
         email: email.into(),
         first_name: Some("Ada".into()),
@@ -34,7 +35,9 @@ async fn what_does_not_exist_is_not_found() {
         .create_user(&new_user(TenantId::random(), "a@b.example"))
         .await;
     assert!(matches!(orphan, Err(AdminError::NotFound(_))), "{orphan:?}");
-    let session = admin.create_session(TENANT_ID, UserId::random(), 60).await;
+    let session = admin
+        .create_session(TENANT_ID, UserId::random(), None, 60)
+        .await;
     assert!(
         matches!(session, Err(AdminError::NotFound(_))),
         "{session:?}"
@@ -44,7 +47,7 @@ async fn what_does_not_exist_is_not_found() {
 #[tokio::test]
 async fn created_records_read_back_and_bad_arguments_are_refused() {
     let (admin, store) = local_dynamo().seeded_table().await;
-    let tenant = admin.create_tenant("Beta").await.unwrap();
+    let tenant = admin.create_tenant("Beta", None).await.unwrap();
     let user = admin
         .create_user(&new_user(tenant, "grace@beta.example"))
         .await
@@ -60,7 +63,7 @@ async fn created_records_read_back_and_bad_arguments_are_refused() {
         Err(AdminError::Invalid(_))
     ));
     assert!(matches!(
-        admin.create_tenant("  ").await,
+        admin.create_tenant("  ", None).await,
         Err(AdminError::Invalid(_))
     ));
     admin.delete_user(TENANT_ID, ADA_ID).await.unwrap();

@@ -169,3 +169,37 @@ fn cors_allows_credentials_from_the_parameter_origins_for_get_and_the_routes_hea
     );
     assert!(!headers.iter().any(|h| h == "*"));
 }
+
+/// The deployed token policy: the template passes every `JWT_*` setting the functions read,
+/// and a stack cannot be created without an audience or a client id.
+#[test]
+fn the_token_policy_is_configured_and_an_audience_is_required() {
+    let template = template();
+    let variables = &template["Globals"]["Function"]["Environment"]["Variables"];
+    for variable in [
+        "JWT_ISSUER",
+        "JWT_AUDIENCE",
+        "JWT_CLIENT_ID",
+        "JWT_TOKEN_USE",
+        "JWT_TENANT_CLAIM",
+        "JWT_SESSION_CLAIM",
+        "JWT_MAX_LIFETIME_SECS",
+        "JWKS_URL",
+        "JWKS_STALE_GRACE_SECS",
+    ] {
+        assert!(!variables[variable].is_null(), "{variable} is not set");
+    }
+    let parameters = &template["Parameters"];
+    assert_eq!(parameters["JwtTenantClaim"]["Default"], "tid");
+    assert_eq!(parameters["JwtSessionClaim"]["Default"], "sid");
+    let max_lifetime = parameters["JwtMaxLifetimeSecs"]["Default"]
+        .as_u64()
+        .unwrap();
+    assert!(max_lifetime <= 24 * 3600, "default lifetime {max_lifetime}");
+    assert_eq!(max_lifetime, auth::token::DEFAULT_MAX_LIFETIME_SECS);
+    let rule = serde_yaml::to_string(&template["Rules"]["AudienceOrClientIdRequired"]).unwrap();
+    assert!(
+        rule.contains("JwtAudience") && rule.contains("JwtClientId"),
+        "{rule}"
+    );
+}

@@ -7,7 +7,7 @@ use accounts::{Admin, AdminError, NewUser, parse_id, parse_key};
 use aws_config::BehaviorVersion;
 use aws_sdk_dynamodb::config::Credentials;
 use clap::{Parser, Subcommand, ValueEnum};
-use devkit::{DEV_ISSUER, DevKey};
+use devkit::{DEV_AUDIENCE, DEV_ISSUER, DevKey};
 use serde_json::{Value, json};
 use store::DynamoStore;
 
@@ -66,9 +66,15 @@ enum Command {
         /// Issuer (`iss`).
         #[arg(long, env = "JWT_ISSUER", default_value = DEV_ISSUER)]
         issuer: String,
-        /// Audience (`aud`), if any.
-        #[arg(long)]
+        /// Audience (`aud`); default: the dev audience, as the local configuration expects.
+        #[arg(long, env = "JWT_AUDIENCE")]
         audience: Option<String>,
+        /// The claim that carries the tenant (as `JWT_TENANT_CLAIM`).
+        #[arg(long, env = "JWT_TENANT_CLAIM", default_value = "tid")]
+        tenant_claim: String,
+        /// The claim that carries the session (as `JWT_SESSION_CLAIM`).
+        #[arg(long, env = "JWT_SESSION_CLAIM", default_value = "sid")]
+        session_claim: String,
         /// Signing algorithm (dev key `dev-es256` or `dev-rs256`).
         #[arg(long, value_enum, default_value = "es256")]
         alg: Alg,
@@ -87,6 +93,9 @@ enum TenantCommand {
     Create {
         #[arg(long)]
         name: String,
+        /// The tenant's id (default: a new UUIDv4, the form X-Domain takes).
+        #[arg(long)]
+        id: Option<String>,
     },
 }
 
@@ -96,6 +105,9 @@ enum UserCommand {
     Create {
         #[arg(long)]
         tenant: String,
+        /// The user's id: the identity provider's `sub` (default: a new UUIDv4).
+        #[arg(long)]
+        id: Option<String>,
         #[arg(long)]
         email: String,
         #[arg(long)]
@@ -125,6 +137,10 @@ enum SessionCommand {
         tenant: String,
         #[arg(long)]
         user: String,
+        /// The session's id: the identity provider's session id, as its tokens carry it
+        /// (default: a new UUIDv4).
+        #[arg(long)]
+        id: Option<String>,
     },
     /// Revoke a session.
     Revoke {
@@ -232,22 +248,26 @@ async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
             ttl,
             issuer,
             audience,
+            tenant_claim,
+            session_claim,
             alg,
         } => {
             let key = match alg {
                 Alg::Es256 => DevKey::Es256,
                 Alg::Rs256 => DevKey::Rs256,
             };
-            let token = devkit::mint_token(
-                &devkit::dev_signer(key).map_err(dev_error)?,
+            let mut claims = devkit::TokenClaims::for_session(
                 issuer,
-                audience.as_deref(),
                 parse_id("--tenant", tenant)?,
                 parse_id("--user", user)?,
                 parse_id("--session", session)?,
                 *ttl,
-            )
-            .map_err(dev_error)?;
+            );
+            claims.aud = Some(audience.as_deref().unwrap_or(DEV_AUDIENCE).to_owned());
+            claims.claim_names = (tenant_claim.clone(), session_claim.clone());
+            let token = devkit::dev_signer(key)
+                .and_then(|signer| Ok(signer.sign(&claims)?))
+                .map_err(dev_error)?;
             (json!({ "token": token }), token)
         }
         Command::CreateTable => {
@@ -276,13 +296,15 @@ async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
                 text,
             )
         }
-        Command::Tenant(TenantCommand::Create { name }) => {
+        Command::Tenant(TenantCommand::Create { name, id }) => {
             let admin = admin(cli).await?;
-            let id = admin.create_tenant(name).await?;
+            let id = id.as_deref().map(|id| parse_id("--id", id)).transpose()?;
+            let id = admin.create_tenant(name, id).await?;
             (json!({ "id": id }), format!("tenant {id}"))
         }
         Command::User(UserCommand::Create {
             tenant,
+            id,
             email,
             first_name,
             last_name,
@@ -291,6 +313,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
         }) => {
             let admin = admin(cli).await?;
             let new = NewUser {
+                id: id.as_deref().map(|id| parse_id("--id", id)).transpose()?,
                 tenant: parse_id("--tenant", tenant)?,
                 email: email.clone(),
                 first_name: first_name.clone(),
@@ -308,12 +331,13 @@ async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
                 .await?;
             (json!({ "deleted": true }), format!("deleted user {user}"))
         }
-        Command::Session(SessionCommand::Create { tenant, user }) => {
+        Command::Session(SessionCommand::Create { tenant, user, id }) => {
             let admin = admin(cli).await?;
             let id = admin
                 .create_session(
                     parse_id("--tenant", tenant)?,
                     parse_id("--user", user)?,
+                    id.as_deref().map(|id| parse_id("--id", id)).transpose()?,
                     accounts::SESSION_LIFETIME_SECS,
                 )
                 .await?;

@@ -165,7 +165,12 @@ async fn start(setup: &Setup, function: &str, endpoint: &str) -> Result<Running,
         .env("AWS_SECRET_ACCESS_KEY", "bench")
         .env("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
         .env("TABLE_NAME", &setup.table)
-        .env("JWT_ISSUER", "https://dev.current-user.invalid")
+        .env("JWT_ISSUER", devkit::DEV_ISSUER)
+        .env("JWT_AUDIENCE", devkit::DEV_AUDIENCE)
+        .env(
+            "JWT_MAX_LIFETIME_SECS",
+            devkit::DEV_MAX_LIFETIME_SECS.to_string(),
+        )
         .env("JWKS_URL", setup.jwks.url())
         .env("RUST_LOG", "info")
         .stdin(Stdio::null())
