@@ -404,8 +404,11 @@ async fn a_malformed_user_item_is_a_logged_500_without_internals() {
         .client()
         .put_item()
         .table_name(store.table())
-        .item("pk", AttributeValue::S(format!("TENANT#{TENANT_ID}")))
-        .item("sk", AttributeValue::S(format!("USER#{ADA_ID}")))
+        .item(
+            "pk",
+            AttributeValue::S(format!("TENANT#{TENANT_ID}#USER#{ADA_ID}")),
+        )
+        .item("sk", AttributeValue::S("USER".into()))
         .item("id", AttributeValue::S(ADA_ID.to_string()))
         .item("tenant_id", AttributeValue::S(TENANT_ID.to_string()))
         .item("created_at", AttributeValue::N("12".into()))
@@ -424,7 +427,7 @@ async fn a_malformed_user_item_is_a_logged_500_without_internals() {
     assert_eq!(answer.body["errors"][0]["message"], "Internal error.");
     let logged = logs.text();
     assert!(
-        logged.contains(&format!("TENANT#{TENANT_ID}/USER#{ADA_ID}")),
+        logged.contains(&format!("TENANT#{TENANT_ID}#USER#{ADA_ID}/USER")),
         "the log names the key: {logged}"
     );
 }

@@ -168,6 +168,10 @@ mod tests {
         assert_eq!((refused.status, refused.code()), (401, 4016));
         assert_eq!(refused.headers["www-authenticate"], "Bearer");
         let unknown = answer(&store, "", &[("x-domain", &other), key[1], key[2]]).await;
-        assert_eq!((unknown.status, unknown.code()), (401, 4014));
+        assert_eq!(
+            (unknown.status, unknown.code()),
+            (401, 4016),
+            "an unknown tenant answers as an unknown key"
+        );
     }
 }

@@ -405,7 +405,25 @@ async fn unknown_or_disabled_tenants_are_401_and_gone_users_404() {
         get("", &[&[("x-domain", unknown.as_str())][..], &key].concat()),
     )
     .await;
-    assert_eq!((answer.status, answer.code()), (401, 4014));
+    // With an API key, an unknown tenant answers as an unknown key: no tenant oracle.
+    assert_eq!((answer.status, answer.code()), (401, 4016));
+    let wrong_key = call(
+        &service,
+        get(
+            "",
+            &[
+                ("x-domain", TENANT.as_str()),
+                ("x-api-key", "cuk_00000000000000000000000000000000"),
+                ("x-api-secret", API_SECRET),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(answer.body, {
+        let mut same = wrong_key.body.clone();
+        same["code"] = answer.body["code"].clone();
+        same
+    });
 
     admin.delete_user(TENANT_ID, ADA_ID).await.unwrap();
     let answer = call(
@@ -424,6 +442,17 @@ async fn unknown_or_disabled_tenants_are_401_and_gone_users_404() {
     let answer = call(
         &service,
         get("", &[&[("x-domain", TENANT.as_str())][..], &key].concat()),
+    )
+    .await;
+    assert_eq!((answer.status, answer.code()), (401, 4016));
+    // A verified bearer token of the disabled tenant is told so.
+    let bearer = bearer(&dev_token(TENANT_ID, GRACE_ID, GRACE_SESSION_ID));
+    let answer = call(
+        &service,
+        get(
+            "",
+            &[("x-domain", TENANT.as_str()), ("authorization", &bearer)],
+        ),
     )
     .await;
     assert_eq!((answer.status, answer.code()), (401, 4014));
@@ -481,11 +510,13 @@ async fn a_500_carries_the_request_id_and_no_internals() {
         .table_name(store.table())
         .item(
             "pk",
-            aws_sdk_dynamodb::types::AttributeValue::S(format!("TENANT#{TENANT_ID}")),
+            aws_sdk_dynamodb::types::AttributeValue::S(format!(
+                "TENANT#{TENANT_ID}#APIKEY#{API_KEY}"
+            )),
         )
         .item(
             "sk",
-            aws_sdk_dynamodb::types::AttributeValue::S(format!("APIKEY#{API_KEY}")),
+            aws_sdk_dynamodb::types::AttributeValue::S("APIKEY".into()),
         )
         .item("key", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
         .send()

@@ -3,8 +3,9 @@
 //! - [`session_identity`]: for a verified session token. One round trip fetches tenant, session
 //!   and user; the tenant must be active, the session live and the user's, the user present.
 //! - [`api_key_identity`]: for an `X-API-KEY` + `X-API-SECRET` pair under a tenant. One round
-//!   trip fetches tenant and key; the key must be live and the secret match its digest
-//!   (constant time); a second round trip fetches the key's user.
+//!   trip fetches tenant and key; the tenant must be active, the key live and the secret match
+//!   its digest (constant time), all refused alike (4016, so the tenants that exist cannot be
+//!   probed either); a second round trip fetches the key's user.
 //!
 //! An unknown key, a revoked or expired key and a wrong secret are one error, so a caller
 //! cannot tell which keys exist.
@@ -77,20 +78,23 @@ pub async fn api_key_identity(
     secret: &ApiKeySecret,
 ) -> Result<Identity, AccessError> {
     let context = store.api_key_context(tenant_id, key).await?;
-    let tenant = context
-        .tenant
-        .filter(|t| t.active)
-        .ok_or(AccessError::TenantUnavailable)?;
     let digest = context
         .api_key
         .as_ref()
         .map_or(NO_SUCH_DIGEST, |k| k.secret_sha256.as_str());
     let secret_matches = secret.matches(digest);
-    let api_key = context
-        .api_key
-        .filter(|k| secret_matches && k.is_live(Timestamp::now()))
+    // An unknown or disabled tenant is refused as an unknown key is, after the same work: a
+    // caller without a valid key cannot tell which tenants exist.
+    let (tenant, api_key) = context
+        .tenant
+        .filter(|t| t.active)
+        .zip(
+            context
+                .api_key
+                .filter(|k| secret_matches && k.is_live(Timestamp::now())),
+        )
         .ok_or(AccessError::ApiKeyRefused(
-            "unknown, revoked or expired key, or wrong secret",
+            "unknown or disabled tenant, unknown, revoked or expired key, or wrong secret",
         ))?;
     let user = store
         .user(tenant_id, api_key.user_id)

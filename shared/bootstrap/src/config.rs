@@ -13,6 +13,7 @@
 //! | `JWT_LEEWAY_SECS` | no | leeway on `exp`/`nbf`, 0–300, default 5 |
 //! | `JWT_PUBLIC_KEYS` | one of the two | inline JWKS document |
 //! | `JWKS_URL` | one of the two | the identity provider's JWKS endpoint (`https://`; wins over `JWT_PUBLIC_KEYS`) |
+//! | `TENANT_CACHE_SECS` | no | a container reads a tenant at most once per this many seconds (0 to 300, default 30): a disabled tenant is served for at most that long |
 //! | `JWKS_MIN_REFRESH_SECS` | no | at most one JWKS fetch per this many seconds, default 5 |
 //! | `JWKS_MAX_AGE_SECS` | no | fetched keys are refreshed after this many seconds, default 600 |
 //! | `JWKS_STALE_GRACE_SECS` | no | while refreshes fail, keys older than `JWKS_MAX_AGE_SECS` verify for at most this many seconds more, default 900; then 503 |
@@ -28,6 +29,12 @@ use auth::{
 };
 use http::Uri;
 use store::DynamoStore;
+
+/// How long a container remembers a tenant when `TENANT_CACHE_SECS` is not set: a disabled
+/// tenant is served for at most this long.
+pub const DEFAULT_TENANT_CACHE: Duration = Duration::from_secs(30);
+/// The longest `TENANT_CACHE_SECS`.
+pub const MAX_TENANT_CACHE: Duration = Duration::from_secs(300);
 
 /// The configured source of keys.
 #[derive(Debug, Clone)]
@@ -57,7 +64,9 @@ pub struct Config {
     pub verifier: VerifierSettings,
     /// `JWKS_URL`, else `JWT_PUBLIC_KEYS`.
     pub keys: KeyConfig,
-    /// `JWKS_MIN_REFRESH_SECS`, `JWKS_MAX_AGE_SECS`.
+    /// `TENANT_CACHE_SECS`: how long a container remembers a tenant it read.
+    pub tenant_cache: Duration,
+    /// `JWKS_MIN_REFRESH_SECS`, `JWKS_MAX_AGE_SECS`, `JWKS_STALE_GRACE_SECS`.
     pub jwks_policy: JwksPolicy,
 }
 
@@ -115,10 +124,18 @@ impl Config {
             max_age: seconds("JWKS_MAX_AGE_SECS", defaults.max_age)?,
             stale_grace: seconds("JWKS_STALE_GRACE_SECS", defaults.stale_grace)?,
         };
+        let tenant_cache = seconds("TENANT_CACHE_SECS", DEFAULT_TENANT_CACHE)?;
+        if tenant_cache > MAX_TENANT_CACHE {
+            return Err(ConfigError {
+                variable: "TENANT_CACHE_SECS",
+                problem: format!("must be at most {} seconds", MAX_TENANT_CACHE.as_secs()),
+            });
+        }
         Ok(Self {
             table_name,
             verifier,
             keys,
+            tenant_cache,
             jwks_policy,
         })
     }
@@ -140,12 +157,14 @@ impl Config {
         TokenVerifier::new(keys, self.verifier.clone())
     }
 
-    /// The store, with a client configured from the environment (see `store::client`).
+    /// The store, with a client configured from the environment (see `store::client`) and
+    /// the tenant cache of `TENANT_CACHE_SECS`.
     pub async fn store(&self) -> DynamoStore {
         DynamoStore::new(
             store::client::dynamodb_client().await,
             self.table_name.clone(),
         )
+        .with_tenant_cache(self.tenant_cache)
     }
 }
 
@@ -175,6 +194,7 @@ mod tests {
         .unwrap();
         assert_eq!(config.verifier.tenant_claim, "tid");
         assert_eq!(config.verifier.max_lifetime_secs, 86_400);
+        assert_eq!(config.tenant_cache, DEFAULT_TENANT_CACHE);
         assert_eq!(config.table_name, "t");
         assert!(matches!(&config.keys, KeyConfig::Inline(set) if set.len() == 2));
     }

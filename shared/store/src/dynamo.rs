@@ -2,15 +2,18 @@
 //! `serde_dynamo`.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
-use model::{ApiKeyId, TenantId, User, UserId};
+use lru::LruCache;
+use model::{ApiKeyId, Tenant, TenantId, User, UserId};
 use serde::de::DeserializeOwned;
 
 use crate::error::classify;
-use crate::keys::{ItemKey, SK};
+use crate::keys::{ItemKey, PK, SK};
 use crate::{
     ApiKeyContext, ApiKeyContextSource, SessionContext, SessionContextSource, SessionLookup,
     StoreError, UserSource,
@@ -22,20 +25,85 @@ pub(crate) type Item = HashMap<String, AttributeValue>;
 /// counts as unavailable.
 const UNPROCESSED_RETRIES: u32 = 3;
 
+/// How many tenants a container remembers (see [`DynamoStore::with_tenant_cache`]).
+#[allow(clippy::unwrap_used)] // evaluated at compile time
+pub const TENANT_CACHE_ENTRIES: NonZeroUsize = NonZeroUsize::new(1024).unwrap();
+
+/// Tenants read recently, by id, with when they were read (`None`: no such tenant).
+type TenantEntries = LruCache<TenantId, (Instant, Option<Tenant>)>;
+
 /// The store on a DynamoDB table (or a DynamoDB-compatible server).
 #[derive(Debug, Clone)]
 pub struct DynamoStore {
     pub(crate) client: Client,
     pub(crate) table: String,
+    tenant_ttl: Duration,
+    tenants: Arc<Mutex<TenantEntries>>,
 }
 
 impl DynamoStore {
-    /// A store on `table` through `client`.
+    /// A store on `table` through `client`, reading the tenant item on every request.
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
             client,
             table: table.into(),
+            tenant_ttl: Duration::ZERO,
+            tenants: Arc::new(Mutex::new(LruCache::new(TENANT_CACHE_ENTRIES))),
         }
+    }
+
+    /// This store, remembering each tenant it reads (found or not, up to
+    /// [`TENANT_CACHE_ENTRIES`] of them) for `ttl`: the tenant item is then read at most once
+    /// per container per `ttl`, whatever the tenant's traffic, and a tenant disabled meanwhile
+    /// is still served for at most `ttl`. Sessions and API keys are read on every request.
+    pub fn with_tenant_cache(mut self, ttl: Duration) -> Self {
+        self.tenant_ttl = ttl;
+        self
+    }
+
+    /// The remembered tenant `id`, if it was read less than the cache period ago.
+    fn cached_tenant(&self, id: TenantId) -> Option<Option<Tenant>> {
+        if self.tenant_ttl.is_zero() {
+            return None;
+        }
+        let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
+        match tenants.get(&id) {
+            Some((read_at, tenant)) if read_at.elapsed() < self.tenant_ttl => Some(tenant.clone()),
+            _ => None,
+        }
+    }
+
+    fn remember_tenant(&self, id: TenantId, tenant: &Option<Tenant>) {
+        if !self.tenant_ttl.is_zero() {
+            self.tenants
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .put(id, (Instant::now(), tenant.clone()));
+        }
+    }
+
+    /// `keys` and the tenant item, read in one round trip; the tenant comes from the cache
+    /// when it holds it. Returns the tenant and the other items found.
+    async fn with_tenant(
+        &self,
+        tenant_id: TenantId,
+        mut keys: Vec<ItemKey>,
+    ) -> Result<(Option<Tenant>, HashMap<ItemKey, Item>), StoreError> {
+        let cached = self.cached_tenant(tenant_id);
+        let tenant_key = ItemKey::tenant(tenant_id);
+        if cached.is_none() {
+            keys.push(tenant_key.clone());
+        }
+        let mut found = self.batch_get(&keys).await?;
+        let tenant = match cached {
+            Some(tenant) => tenant,
+            None => {
+                let tenant = take(&mut found, &tenant_key, "tenant")?;
+                self.remember_tenant(tenant_id, &tenant);
+                tenant
+            }
+        };
+        Ok((tenant, found))
     }
 
     /// The table name.
@@ -48,9 +116,9 @@ impl DynamoStore {
         &self.client
     }
 
-    /// Fetches `keys` (all in one table) with strongly consistent reads, by sort key. Keys
+    /// Fetches `keys` (all in one table) with strongly consistent reads, by key. Keys
     /// DynamoDB leaves unprocessed are asked again a few times, then the store is unavailable.
-    async fn batch_get(&self, keys: &[ItemKey]) -> Result<HashMap<String, Item>, StoreError> {
+    async fn batch_get(&self, keys: &[ItemKey]) -> Result<HashMap<ItemKey, Item>, StoreError> {
         let mut found = HashMap::with_capacity(keys.len());
         let mut pending: Vec<Item> = keys.iter().map(ItemKey::to_attributes).collect();
         for attempt in 0..=UNPROCESSED_RETRIES {
@@ -77,8 +145,14 @@ impl DynamoStore {
                 .and_then(|mut r| r.remove(&self.table))
                 .unwrap_or_default()
             {
-                if let Some(AttributeValue::S(sk)) = item.get(SK) {
-                    found.insert(sk.clone(), item);
+                if let (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))) =
+                    (item.get(PK), item.get(SK))
+                {
+                    let key = ItemKey {
+                        pk: pk.clone(),
+                        sk: sk.clone(),
+                    };
+                    found.insert(key, item);
                 }
             }
             pending = output
@@ -127,28 +201,27 @@ pub(crate) fn decode<T: DeserializeOwned>(
 }
 
 fn take<T: DeserializeOwned>(
-    found: &mut HashMap<String, Item>,
+    found: &mut HashMap<ItemKey, Item>,
     key: &ItemKey,
     record: &'static str,
 ) -> Result<Option<T>, StoreError> {
     found
-        .remove(&key.sk)
+        .remove(key)
         .map(|item| decode(key, record, item))
         .transpose()
 }
 
 impl SessionContextSource for DynamoStore {
     async fn session_context(&self, lookup: SessionLookup) -> Result<SessionContext, StoreError> {
-        let keys = [
-            ItemKey::tenant(lookup.tenant_id),
-            ItemKey::session(lookup.tenant_id, lookup.session_id),
-            ItemKey::user(lookup.tenant_id, lookup.user_id),
-        ];
-        let mut found = self.batch_get(&keys).await?;
+        let session = ItemKey::session(lookup.tenant_id, lookup.session_id);
+        let user = ItemKey::user(lookup.tenant_id, lookup.user_id);
+        let (tenant, mut found) = self
+            .with_tenant(lookup.tenant_id, vec![session.clone(), user.clone()])
+            .await?;
         Ok(SessionContext {
-            tenant: take(&mut found, &keys[0], "tenant")?,
-            session: take(&mut found, &keys[1], "session")?,
-            user: take(&mut found, &keys[2], "user")?,
+            tenant,
+            session: take(&mut found, &session, "session")?,
+            user: take(&mut found, &user, "user")?,
         })
     }
 }
@@ -159,14 +232,11 @@ impl ApiKeyContextSource for DynamoStore {
         tenant_id: TenantId,
         key_id: &ApiKeyId,
     ) -> Result<ApiKeyContext, StoreError> {
-        let keys = [
-            ItemKey::tenant(tenant_id),
-            ItemKey::api_key(tenant_id, key_id),
-        ];
-        let mut found = self.batch_get(&keys).await?;
+        let key = ItemKey::api_key(tenant_id, key_id);
+        let (tenant, mut found) = self.with_tenant(tenant_id, vec![key.clone()]).await?;
         Ok(ApiKeyContext {
-            tenant: take(&mut found, &keys[0], "tenant")?,
-            api_key: take(&mut found, &keys[1], "api_key")?,
+            tenant,
+            api_key: take(&mut found, &key, "api_key")?,
         })
     }
 }

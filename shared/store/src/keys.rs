@@ -30,27 +30,27 @@ impl ItemKey {
         }
     }
 
-    /// A user item.
+    /// A user item: a partition of its own under the tenant.
     pub fn user(tenant_id: TenantId, user_id: UserId) -> Self {
         Self {
-            pk: partition(tenant_id),
-            sk: format!("USER#{user_id}"),
+            pk: format!("{}#USER#{user_id}", partition(tenant_id)),
+            sk: "USER".to_owned(),
         }
     }
 
-    /// A session item.
+    /// A session item: a partition of its own under the tenant.
     pub fn session(tenant_id: TenantId, session_id: SessionId) -> Self {
         Self {
-            pk: partition(tenant_id),
-            sk: format!("SESSION#{session_id}"),
+            pk: format!("{}#SESSION#{session_id}", partition(tenant_id)),
+            sk: "SESSION".to_owned(),
         }
     }
 
-    /// An API-key item.
+    /// An API-key item: a partition of its own under the tenant.
     pub fn api_key(tenant_id: TenantId, key_id: &ApiKeyId) -> Self {
         Self {
-            pk: partition(tenant_id),
-            sk: format!("APIKEY#{key_id}"),
+            pk: format!("{}#APIKEY#{key_id}", partition(tenant_id)),
+            sk: "APIKEY".to_owned(),
         }
     }
 
@@ -78,7 +78,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_key_is_under_its_tenant() {
+    fn every_key_is_under_its_tenant_and_each_user_session_and_key_is_a_partition() {
         let t: TenantId = "0f8fad5b-d9cb-469f-a165-70867728950e".parse().unwrap();
         let u: UserId = "7c9e6679-7425-40de-944b-e07fc1f90ae7".parse().unwrap();
         let s: SessionId = "9b2f7c1e-3a4d-4e5f-8a6b-7c8d9e0f1a2b".parse().unwrap();
@@ -89,13 +89,22 @@ mod tests {
             ItemKey::session(t, s),
             ItemKey::api_key(t, &k),
         ] {
-            assert_eq!(key.pk, format!("TENANT#{t}"));
+            assert!(key.pk.starts_with(&format!("TENANT#{t}")), "{key}");
         }
-        assert_eq!(ItemKey::user(t, u).sk, format!("USER#{u}"));
+        assert_eq!(
+            ItemKey::user(t, u).to_string(),
+            format!("TENANT#{t}#USER#{u}/USER")
+        );
         assert_eq!(
             ItemKey::session(t, s).to_string(),
-            format!("TENANT#{t}/SESSION#{s}")
+            format!("TENANT#{t}#SESSION#{s}/SESSION")
         );
-        assert_eq!(ItemKey::api_key(t, &k).sk, format!("APIKEY#{k}"));
+        assert_eq!(
+            ItemKey::api_key(t, &k).to_string(),
+            format!("TENANT#{t}#APIKEY#{k}/APIKEY")
+        );
+        // Ids never hold `#`, so no two kinds of item, and no two tenants, share a key.
+        let other: TenantId = "0f8fad5b".parse().unwrap();
+        assert_ne!(ItemKey::tenant(other).pk, ItemKey::user(t, u).pk);
     }
 }

@@ -5,16 +5,23 @@
 //!
 //! # Key design
 //!
-//! One table, a string partition key `pk` and a string sort key `sk`. The tenant is in every
-//! partition key, so a lookup can only ever reach the tenant it names: a request
+//! One table, a string partition key `pk` and a string sort key `sk`. The tenant is the first
+//! part of every partition key, so a lookup can only ever reach the tenant it names: a request
 //! authenticated for tenant A builds keys under `TENANT#A` and cannot read tenant B's items.
+//! Ids never hold `#` (`model::id`), so no key of one tenant or kind is a key of another.
 //!
 //! | item | `pk` | `sk` |
 //! |---|---|---|
 //! | tenant | `TENANT#<tenant id>` | `TENANT` |
-//! | user | `TENANT#<tenant id>` | `USER#<user id>` |
-//! | session | `TENANT#<tenant id>` | `SESSION#<session id>` |
-//! | API key | `TENANT#<tenant id>` | `APIKEY#<key id>` |
+//! | user | `TENANT#<tenant id>#USER#<user id>` | `USER` |
+//! | session | `TENANT#<tenant id>#SESSION#<session id>` | `SESSION` |
+//! | API key | `TENANT#<tenant id>#APIKEY#<key id>` | `APIKEY` |
+//!
+//! Every user, session and API key is a partition of its own, so a tenant's requests spread
+//! over its users' partitions: DynamoDB's per-partition limits (3,000 reads, 1,000 writes a
+//! second) bound one user, not one tenant. The tenant item is the one key every request of a
+//! tenant needs; [`DynamoStore::with_tenant_cache`] reads it at most once per container per
+//! period (`TENANT_CACHE_SECS`), so its heat does not grow with the tenant's traffic.
 //!
 //! Every item also has `kind` (`tenant`, `user`, `session`, `api_key`) for people browsing the
 //! table. The rest of an item is the `model` record, mapped with `serde_dynamo`.
@@ -22,9 +29,10 @@
 //! # Reads
 //!
 //! Every read is a key lookup, never a Scan or a Query. A session-token request needs the
-//! tenant, the session and the user: one strongly consistent `BatchGetItem` fetches all three
-//! (one round trip; strongly consistent so that a revocation counts at once). An API-key
-//! request fetches tenant and key in one `BatchGetItem`, then the user with one `GetItem`.
+//! tenant, the session and the user: one strongly consistent `BatchGetItem` fetches the three
+//! (or two, with the tenant cached): one round trip, strongly consistent so that a revocation
+//! counts at once. An API-key request fetches the key (and the tenant) in one `BatchGetItem`,
+//! then the user with one `GetItem`.
 //!
 //! The handlers depend on one small trait per read ([`SessionContextSource`],
 //! [`ApiKeyContextSource`], [`UserSource`]), not on DynamoDB; [`DynamoStore`] implements them,

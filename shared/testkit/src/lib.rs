@@ -13,6 +13,7 @@
 mod answer;
 pub mod hostile;
 mod jwks_server;
+pub mod key_heat;
 mod logs;
 mod openapi;
 mod proxy;

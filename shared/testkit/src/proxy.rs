@@ -22,14 +22,16 @@ pub enum Fault {
 
 /// A TCP proxy on loopback in front of the DynamoDB server. It counts the DynamoDB requests
 /// (HTTP requests carrying `X-Amz-Target`) passing through it, so round trips are measured on
-/// the wire, records the `X-Amzn-Trace-Id` headers of those it relays, and can inject faults.
-/// It runs on the current runtime until the test ends.
+/// the wire, records the `X-Amzn-Trace-Id` headers of those it relays and the partition keys
+/// their bodies name, and can inject faults. It runs on the current runtime until the test
+/// ends.
 #[derive(Debug, Clone)]
 pub struct CountingProxy {
     endpoint: String,
     requests: Arc<AtomicUsize>,
     fault: Arc<AtomicU8>,
     trace_ids: Arc<Mutex<Vec<String>>>,
+    partition_keys: Arc<Mutex<Vec<String>>>,
 }
 
 /// What the proxy's connections report to it.
@@ -37,6 +39,7 @@ pub struct CountingProxy {
 struct Tally {
     requests: Arc<AtomicUsize>,
     trace_ids: Arc<Mutex<Vec<String>>>,
+    partition_keys: Arc<Mutex<Vec<String>>>,
 }
 
 impl CountingProxy {
@@ -53,6 +56,7 @@ impl CountingProxy {
         let tally = Tally {
             requests: Arc::new(AtomicUsize::new(0)),
             trace_ids: Arc::new(Mutex::new(Vec::new())),
+            partition_keys: Arc::new(Mutex::new(Vec::new())),
         };
         let fault = Arc::new(AtomicU8::new(Fault::None as u8));
         let (connections, mode) = (tally.clone(), fault.clone());
@@ -67,6 +71,7 @@ impl CountingProxy {
             requests: tally.requests,
             fault,
             trace_ids: tally.trace_ids,
+            partition_keys: tally.partition_keys,
         }
     }
 
@@ -86,6 +91,15 @@ impl CountingProxy {
         self.trace_ids
             .lock()
             .map(|ids| ids.clone())
+            .unwrap_or_default()
+    }
+
+    /// The partition key of every item the relayed requests named (`"pk":{"S":…}` in their
+    /// bodies), in order: what each request read, as DynamoDB sees it.
+    pub fn partition_keys(&self) -> Vec<String> {
+        self.partition_keys
+            .lock()
+            .map(|keys| keys.clone())
             .unwrap_or_default()
     }
 
@@ -199,6 +213,50 @@ impl LineBuffer {
     }
 }
 
+/// Finds `"pk":{"S":"…"}` in a byte stream seen in chunks (a match split between two chunks
+/// is found once, whole). Ids never hold `"` or `\\`, so the value needs no unescaping.
+#[derive(Default)]
+struct KeyScanner {
+    tail: Vec<u8>,
+}
+
+impl KeyScanner {
+    const NEEDLE: &'static [u8] = br#""pk":{"S":""#;
+    /// Longer than any key this project writes, so a partial match is never dropped.
+    const LONGEST_KEY: usize = 512;
+
+    fn scan(&mut self, chunk: &[u8]) -> Vec<String> {
+        self.tail.extend_from_slice(chunk);
+        let mut found = Vec::new();
+        let mut at = 0;
+        let mut keep_from = self.tail.len().saturating_sub(Self::NEEDLE.len());
+        while let Some(offset) = self.tail[at..]
+            .windows(Self::NEEDLE.len())
+            .position(|w| w == Self::NEEDLE)
+        {
+            let start = at + offset + Self::NEEDLE.len();
+            match self.tail[start..].iter().position(|b| *b == b'"') {
+                Some(end) => {
+                    found
+                        .push(String::from_utf8_lossy(&self.tail[start..start + end]).into_owned());
+                    at = start + end;
+                    keep_from = keep_from.max(at);
+                }
+                None => {
+                    // The value goes on in the next chunk: keep it from the needle on.
+                    keep_from = (start - Self::NEEDLE.len()).min(keep_from);
+                    if self.tail.len() - start > Self::LONGEST_KEY {
+                        keep_from = self.tail.len();
+                    }
+                    break;
+                }
+            }
+        }
+        self.tail.drain(..keep_from.min(self.tail.len()));
+        found
+    }
+}
+
 /// The `X-Amzn-Trace-Id` values among whole header `lines`.
 fn trace_ids(lines: &[u8]) -> impl Iterator<Item = String> + '_ {
     lines.split(|b| *b == b'\n').filter_map(|line| {
@@ -220,6 +278,7 @@ async fn relay(client: TcpStream, server: TcpStream, tally: Tally, mode: Arc<Ato
     let upstream = async move {
         let mut buffer = vec![0u8; 16 * 1024];
         let mut lines = LineBuffer::default();
+        let mut keys = KeyScanner::default();
         loop {
             let read = match client_read.read(&mut buffer).await {
                 Ok(0) | Err(_) => break,
@@ -234,6 +293,9 @@ async fn relay(client: TcpStream, server: TcpStream, tally: Tally, mode: Arc<Ato
                 .fetch_add(count_requests(&whole), Ordering::SeqCst);
             if let Ok(mut seen) = tally.trace_ids.lock() {
                 seen.extend(trace_ids(&whole));
+            }
+            if let Ok(mut seen) = tally.partition_keys.lock() {
+                seen.extend(keys.scan(&buffer[..read]));
             }
             if server_write.write_all(&buffer[..read]).await.is_err() {
                 break;
@@ -267,6 +329,26 @@ mod tests {
             ids.extend(trace_ids(&whole));
         }
         (requests, ids)
+    }
+
+    #[test]
+    fn partition_keys_split_between_reads_are_found_once_whole() {
+        let body = br#"{"RequestItems":{"t":{"Keys":[{"sk":{"S":"USER"},"pk":{"S":"TENANT#a#USER#auth0|1"}},{"pk":{"S":"TENANT#a"},"sk":{"S":"TENANT"}}],"ConsistentRead":true}}}"#;
+        let stream = [&body[..], &body[..]].concat();
+        for size in 1..=stream.len() {
+            let mut scanner = KeyScanner::default();
+            let keys: Vec<String> = stream.chunks(size).flat_map(|c| scanner.scan(c)).collect();
+            assert_eq!(
+                keys,
+                [
+                    "TENANT#a#USER#auth0|1",
+                    "TENANT#a",
+                    "TENANT#a#USER#auth0|1",
+                    "TENANT#a"
+                ],
+                "chunks of {size}"
+            );
+        }
     }
 
     #[test]
