@@ -35,6 +35,14 @@ lines.push('', '## The bootstraps under a local Runtime API', '',
 for (const p of profiles) {
   lines.push(`### \`${p}\` profile (x86_64)`, '', readFileSync(`${out}/harness-${p}.md`, 'utf8'));
 }
+lines.push('## Key heat (one tenant, 1,000 users)', '',
+  "Each route's `tests/key_heat.rs`: the partition key of every item each request read, as the counting "
+  + "proxy saw it. The ceiling is the tenant's requests a second before its hottest partition key meets "
+  + "DynamoDB's 3,000 strongly consistent reads a second. Before the partition per user, session and key, "
+  + "every request read the tenant's one partition `TENANT#<id>` three times (tenant, session, user): about "
+  + '1,000 requests a second per tenant.', '');
+for (const line of readFileSync(`${out}/heat.txt`, 'utf8').split('\n').filter(Boolean)) lines.push(`- ${line.trim()}`);
+lines.push('');
 lines.push('## In-process cost (criterion, no I/O)', '', '| benchmark | time (median estimate) |', '|---|---|');
 const criterion = readFileSync(`${out}/criterion.txt`, 'utf8');
 for (const m of criterion.matchAll(/^(\S.*?)\s+time:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]/gm)) {

@@ -26,6 +26,9 @@ echo "measuring in-process costs (criterion)..." >&2
 # function (rendering, request parsing, the whole handler over the in-memory demo store).
 cargo bench -q -p auth -p get-me -p get-users-me --bench verify --bench handler -- --noplot 2>/dev/null > "$out/criterion.txt"
 
+echo "measuring key heat (10,000 requests of 1,000 users per route, through the counting proxy)..." >&2
+cargo test -q -p get-me -p get-users-me --test key_heat -- --nocapture 2>&1 | grep 'requests in' > "$out/heat.txt"
+
 node scripts/bench-report.mjs "$out" $profiles > "$out/report.md"
 # The reading of the figures (targets, what dominates, what was tried) is kept by hand.
 cat tools/bench/ANALYSIS.md >> "$out/report.md"

@@ -39,11 +39,12 @@ async fn no_key_of_a_busy_tenant_takes_more_than_one_percent_of_its_reads() {
     let (hottest, reads) = heat.hottest();
     eprintln!(
         "{REQUESTS} requests in {elapsed:?}: {} item reads over {} partition keys; hottest \
-         {hottest} with {reads} ({:.3}%); tenant item read {} times",
+         {hottest} with {reads} ({:.3}%); tenant item read {} times; ceiling {:.0} requests/s",
         heat.total,
         heat.reads.len(),
         heat.hottest_share() * 100.0,
         heat.tenant_item_reads(population.tenant),
+        heat.ceiling_per_second(REQUESTS)
     );
     assert_eq!(proxy.requests(), REQUESTS, "one round trip per request");
     assert!(heat.total >= REQUESTS * 2);

@@ -276,6 +276,28 @@ async fn unknown_or_disabled_tenants_are_refused() {
 }
 
 #[tokio::test]
+async fn a_user_deleted_and_created_again_does_not_inherit_the_old_sessions() {
+    let (service, admin, store) = service().await;
+    let token = dev_token(TENANT_ID, GRACE_ID, GRACE_SESSION_ID);
+    admin.delete_user(TENANT_ID, GRACE_ID).await.unwrap();
+    let mut again = devkit::demo::grace();
+    again.created_at = Timestamp::now();
+    store.put_user(&again).await.unwrap();
+    let answer = call(&service, get(&[("cookie", &cookie(&token))])).await;
+    assert_eq!((answer.status, answer.code()), (401, 4013));
+    let fresh = admin
+        .create_session(TENANT_ID, GRACE_ID, None, 3600)
+        .await
+        .unwrap();
+    let answer = call(
+        &service,
+        get(&[("cookie", &cookie(&dev_token(TENANT_ID, GRACE_ID, fresh)))]),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+}
+
+#[tokio::test]
 async fn a_deleted_user_is_404() {
     let (service, admin, _) = service().await;
     let token = dev_token(TENANT_ID, GRACE_ID, GRACE_SESSION_ID);

@@ -58,7 +58,10 @@ where
             }
             session_identity(store, &claims).await?
         }
-        Credential::ApiKey(key, secret) => api_key_identity(store, tenant, &key, &secret).await?,
+        Credential::ApiKey(key, secret) => {
+            meta.set_api_key(&key);
+            api_key_identity(store, tenant, &key, &secret).await?
+        }
     };
     let document = model::users_me_document(&identity.user, &selection);
     Ok(response::json_response(

@@ -10,7 +10,10 @@ use testkit::{dev_verifier, local_dynamo};
 async fn a_full_run_logs_one_line_per_request_and_no_secret() {
     let (admin, store) = local_dynamo().seeded_table().await;
     let verifier = dev_verifier();
-    let (extra_key, extra_secret) = admin.create_api_key(TENANT_ID, GRACE_ID).await.unwrap();
+    let (extra_key, extra_secret) = admin
+        .create_api_key(TENANT_ID, GRACE_ID, None)
+        .await
+        .unwrap();
     let wrong_secret = format!("cus_{}", "f".repeat(64));
     let mut secrets = vec![
         API_SECRET.to_owned(),
@@ -52,4 +55,14 @@ async fn a_full_run_logs_one_line_per_request_and_no_secret() {
     }
     let access = testkit::access_lines(&logs.lines(), "GET /users/me", requests);
     assert!(access.iter().any(|l| l["tenant_id"] == tenant));
+    // The events carry API Gateway's request id, which its access log shows too: one id joins
+    // both logs. A refused API-key request names its key (public), never its secret.
+    let events = access.len() - 2;
+    for line in &access[..events] {
+        let id = line["apigw_request_id"].as_str().unwrap();
+        assert!(id.ends_with("-event-request-id"), "{line}");
+    }
+    let refused = &access[events + 1];
+    assert_eq!(refused["status"], 401);
+    assert_eq!(refused["api_key_id"], extra_key.as_str());
 }

@@ -266,7 +266,10 @@ async fn request_errors_name_the_header_or_parameter() {
 #[tokio::test]
 async fn credential_errors_are_401_in_the_seed_shape() {
     let (service, admin, _) = seeded().await;
-    let (key, secret) = admin.create_api_key(TENANT_ID, GRACE_ID).await.unwrap();
+    let (key, secret) = admin
+        .create_api_key(TENANT_ID, GRACE_ID, None)
+        .await
+        .unwrap();
     admin.revoke_api_key(TENANT_ID, &key).await.unwrap();
     let ada = dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID);
     let expired = testkit::dev_token_with_ttl(TENANT_ID, ADA_ID, ADA_SESSION_ID, -60);
@@ -393,6 +396,44 @@ async fn credential_errors_are_401_in_the_seed_shape() {
         .status,
         200
     );
+}
+
+#[tokio::test]
+async fn expired_keys_and_disabled_tenants_are_refused_and_enabled_ones_served() {
+    let (service, admin, _) = seeded().await;
+    let (expired, secret) = admin
+        .create_api_key(TENANT_ID, GRACE_ID, Some(-60))
+        .await
+        .unwrap();
+    let key_headers = |key: &str, secret: &str| {
+        vec![
+            ("x-domain".to_owned(), TENANT.clone()),
+            ("x-api-key".to_owned(), key.to_owned()),
+            ("x-api-secret".to_owned(), secret.to_owned()),
+        ]
+    };
+    let send = async |headers: Vec<(String, String)>| {
+        let headers: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        call(&service, get("", &headers)).await
+    };
+    let answer = send(key_headers(expired.as_str(), &secret)).await;
+    assert_eq!(
+        (answer.status, answer.code()),
+        (401, 4016),
+        "an expired key"
+    );
+    admin.disable_tenant(TENANT_ID).await.unwrap();
+    let answer = send(key_headers(API_KEY, API_SECRET)).await;
+    assert_eq!(
+        (answer.status, answer.code()),
+        (401, 4016),
+        "a disabled tenant"
+    );
+    admin.enable_tenant(TENANT_ID).await.unwrap();
+    assert_eq!(send(key_headers(API_KEY, API_SECRET)).await.status, 200);
 }
 
 #[tokio::test]
@@ -628,7 +669,7 @@ async fn cross_tenant_matrix() {
             .create_session(tenant, user, None, 3600)
             .await
             .unwrap();
-        let (key, secret) = admin.create_api_key(tenant, user).await.unwrap();
+        let (key, secret) = admin.create_api_key(tenant, user, None).await.unwrap();
         credentials.push(Credential {
             name: format!("{name} token"),
             tenant,

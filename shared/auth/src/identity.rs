@@ -10,6 +10,10 @@
 //! An unknown key, a revoked or expired key and a wrong secret are one error, so a caller
 //! cannot tell which keys exist.
 //!
+//! Deleting a user ends its credentials without touching them: its sessions and keys then find
+//! no user (404), and a user created again under the same id (a provider's `sub` can come
+//! back) has a new `created_at`, before which no session or key of it counts.
+//!
 //! A user signs in only while it [`may_sign_in`]: `active` and not archived. A deactivated
 //! (`active: false`, a suspension an operator can lift) or archived (`archived_at` set, the
 //! account closed) user's sessions, tokens and API keys are refused with
@@ -56,6 +60,10 @@ pub async fn session_identity(
         .filter(|s| s.is_live_for(claims.sub, Timestamp::now()))
         .ok_or(AccessError::SessionNotLive)?;
     let user = context.user.ok_or(AccessError::UserNotFound)?;
+    if session.created_at < user.created_at {
+        // A session of an earlier user under the same id (deleted, then created again).
+        return Err(AccessError::SessionNotLive);
+    }
     if !may_sign_in(&user) {
         return Err(AccessError::UserInactive);
     }
@@ -100,6 +108,10 @@ pub async fn api_key_identity(
         .user(tenant_id, api_key.user_id)
         .await?
         .ok_or(AccessError::UserNotFound)?;
+    if api_key.created_at < user.created_at {
+        // A key of an earlier user under the same id (deleted, then created again).
+        return Err(AccessError::ApiKeyRefused("key older than its user"));
+    }
     if !may_sign_in(&user) {
         return Err(AccessError::UserInactive);
     }

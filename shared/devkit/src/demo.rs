@@ -242,7 +242,7 @@ pub fn records() -> Result<DemoRecords, DevError> {
             key,
             user_id: ADA_ID,
             secret_sha256: secret.digest(),
-            created_at: created,
+            created_at: at("2024-06-01T12:00:00Z"),
             expires_at: None,
             revoked_at: None,
         },

@@ -29,30 +29,43 @@ pub const X_CONTENT_TYPE_OPTIONS: HeaderName = HeaderName::from_static("x-conten
 pub struct RequestMeta {
     /// The Lambda request id (else API Gateway's, else a fresh UUID).
     pub request_id: String,
+    /// API Gateway's request id (`$context.requestId` in its access log), when there is one.
+    apigw_request_id: Option<String>,
     route: &'static str,
     started: Instant,
     tenant_id: Option<String>,
+    api_key_id: Option<String>,
 }
 
 impl RequestMeta {
     /// Starts timing `request` on `route` (`"GET /me"`).
     pub fn start(request: &Request, route: &'static str) -> Self {
+        let apigw_request_id = match request.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone(),
+            _ => None,
+        }
+        .filter(|id| !id.is_empty() && id.len() <= 128);
         let request_id = request
             .lambda_context_ref()
             .map(|c| c.request_id.clone())
             .filter(|id| !id.is_empty())
-            .or_else(|| match request.request_context_ref() {
-                Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone(),
-                _ => None,
-            })
+            .or_else(|| apigw_request_id.clone())
             .filter(|id| HeaderValue::from_str(id).is_ok())
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         Self {
             request_id,
+            apigw_request_id,
             route,
             started: Instant::now(),
             tenant_id: None,
+            api_key_id: None,
         }
+    }
+
+    /// Records the API key the request presented (its public id, never the secret), for the
+    /// access line: a refused key can then be traced to its owner.
+    pub fn set_api_key(&mut self, key_id: &impl Display) {
+        self.api_key_id = Some(key_id.to_string());
     }
 
     /// Records the request's tenant, for the access line.
@@ -68,7 +81,9 @@ impl RequestMeta {
             status = status.as_u16(),
             latency_us,
             request_id = %self.request_id,
+            apigw_request_id = self.apigw_request_id.as_deref().unwrap_or(""),
             tenant_id = self.tenant_id.as_deref().unwrap_or(""),
+            api_key_id = self.api_key_id.as_deref().unwrap_or(""),
             "request"
         );
     }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::dynamo::{Item, decode};
 use crate::error::classify;
-use crate::keys::{ItemKey, KIND, PK};
+use crate::keys::{ItemKey, KIND, PK, TTL};
 use crate::{DynamoStore, StoreError};
 
 impl DynamoStore {
@@ -18,6 +18,7 @@ impl DynamoStore {
         key: &ItemKey,
         kind: &str,
         record: &T,
+        expires: Option<Timestamp>,
     ) -> Result<(), StoreError> {
         let mut item: Item = serde_dynamo::to_item(record).map_err(|e| StoreError::Failed {
             operation: "PutItem",
@@ -25,6 +26,12 @@ impl DynamoStore {
         })?;
         item.extend(key.to_attributes());
         item.insert(KIND.to_owned(), AttributeValue::S(kind.to_owned()));
+        if let Some(expires) = expires {
+            item.insert(
+                TTL.to_owned(),
+                AttributeValue::N(expires.unix_seconds().to_string()),
+            );
+        }
         self.client
             .put_item()
             .table_name(&self.table)
@@ -37,38 +44,37 @@ impl DynamoStore {
 
     /// Writes a tenant (overwriting).
     pub async fn put_tenant(&self, tenant: &Tenant) -> Result<(), StoreError> {
-        self.put(&ItemKey::tenant(tenant.id), "tenant", tenant)
+        self.put(&ItemKey::tenant(tenant.id), "tenant", tenant, None)
             .await
     }
 
     /// Writes a user (overwriting).
     pub async fn put_user(&self, user: &User) -> Result<(), StoreError> {
-        self.put(&ItemKey::user(user.tenant_id, user.id), "user", user)
+        self.put(&ItemKey::user(user.tenant_id, user.id), "user", user, None)
             .await
     }
 
-    /// Writes a session of `tenant_id` (overwriting).
+    /// Writes a session of `tenant_id` (overwriting), with its expiry as the item's [`TTL`], so
+    /// DynamoDB removes it after it has expired.
     pub async fn put_session(
         &self,
         tenant_id: TenantId,
         session: &Session,
     ) -> Result<(), StoreError> {
-        self.put(&ItemKey::session(tenant_id, session.id), "session", session)
+        let key = ItemKey::session(tenant_id, session.id);
+        self.put(&key, "session", session, Some(session.expires_at))
             .await
     }
 
-    /// Writes an API key of `tenant_id` (overwriting).
+    /// Writes an API key of `tenant_id` (overwriting), with its expiry, if it has one, as the
+    /// item's [`TTL`].
     pub async fn put_api_key(
         &self,
         tenant_id: TenantId,
         api_key: &ApiKey,
     ) -> Result<(), StoreError> {
-        self.put(
-            &ItemKey::api_key(tenant_id, &api_key.key),
-            "api_key",
-            api_key,
-        )
-        .await
+        let key = ItemKey::api_key(tenant_id, &api_key.key);
+        self.put(&key, "api_key", api_key, api_key.expires_at).await
     }
 
     /// The tenant, if it exists.
@@ -88,6 +94,30 @@ impl DynamoStore {
     ) -> Result<(), StoreError> {
         self.mark_revoked(&ItemKey::session(tenant_id, session_id), true)
             .await
+    }
+
+    /// Enables or disables a tenant: a disabled tenant's credentials are refused (after at most
+    /// the tenant-cache period of a warm container). [`StoreError::NotFound`] when it does not
+    /// exist.
+    pub async fn set_tenant_active(
+        &self,
+        tenant_id: TenantId,
+        active: bool,
+    ) -> Result<(), StoreError> {
+        let key = ItemKey::tenant(tenant_id);
+        let result = self
+            .client
+            .update_item()
+            .set_key(Some(key.to_attributes()))
+            .table_name(&self.table)
+            .update_expression("SET active = :active, updated_at = :now")
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":active", AttributeValue::Bool(active))
+            .expression_attribute_values(":now", AttributeValue::S(Timestamp::now().to_rfc3339()))
+            .send()
+            .await;
+        if_it_existed("UpdateItem", &key, result)
     }
 
     /// Marks an API key revoked. [`StoreError::NotFound`] when it does not exist.

@@ -5,13 +5,15 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::client::Waiters;
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    TimeToLiveSpecification,
 };
 
 use crate::StoreError;
 use crate::error::classify;
-use crate::keys::{PK, SK};
+use crate::keys::{PK, SK, TTL};
 
 /// How long [`TableDefinition::create_if_missing`] waits for the table to become ACTIVE.
 pub const TABLE_ACTIVE_TIMEOUT: Duration = Duration::from_secs(300);
@@ -72,7 +74,6 @@ impl TableDefinition {
             .table_name(&self.name)
             .wait(TABLE_ACTIVE_TIMEOUT)
             .await
-            .map(|_| ())
             .map_err(|err| StoreError::Failed {
                 operation: "DescribeTable",
                 detail: format!(
@@ -80,7 +81,33 @@ impl TableDefinition {
                     self.name,
                     aws_sdk_dynamodb::error::DisplayErrorContext(err)
                 ),
-            })
+            })?;
+        self.enable_time_to_live(client).await
+    }
+
+    /// Turns on DynamoDB's time to live on [`TTL`] (idempotent). A local server without the
+    /// operation (dynalite has none) keeps expired items, which the routes refuse anyway.
+    async fn enable_time_to_live(&self, client: &Client) -> Result<(), StoreError> {
+        let specification = TimeToLiveSpecification::builder()
+            .attribute_name(TTL)
+            .enabled(true)
+            .build()
+            .map_err(builder_error)?;
+        let result = client
+            .update_time_to_live()
+            .table_name(&self.name)
+            .time_to_live_specification(specification)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) => match err.as_service_error().and_then(ProvideErrorMetadata::code) {
+                // Already enabled (AWS answers a repeat with a ValidationException).
+                Some("ValidationException") => Ok(()),
+                Some("UnknownOperationException") => Ok(()),
+                _ => Err(classify("UpdateTimeToLive", err)),
+            },
+        }
     }
 }
 

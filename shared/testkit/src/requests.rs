@@ -107,6 +107,8 @@ pub fn access_lines(
             "{line}"
         );
         assert!(line["tenant_id"].is_string(), "{line}");
+        assert!(line["apigw_request_id"].is_string(), "{line}");
+        assert!(line["api_key_id"].is_string(), "{line}");
         assert!(
             line["level"] == "INFO" && line["timestamp"].is_string(),
             "{line}"

@@ -72,3 +72,67 @@ async fn created_records_read_back_and_bad_arguments_are_refused() {
         Err(AdminError::NotFound(_))
     ));
 }
+
+#[tokio::test]
+async fn sessions_and_expiring_keys_carry_their_expiry_as_the_ttl_attribute() {
+    let (admin, store) = local_dynamo().seeded_table().await;
+    let session = admin
+        .create_session(TENANT_ID, ADA_ID, None, 3600)
+        .await
+        .unwrap();
+    let (key, _) = admin
+        .create_api_key(TENANT_ID, ADA_ID, Some(86_400))
+        .await
+        .unwrap();
+    let (never, _) = admin.create_api_key(TENANT_ID, ADA_ID, None).await.unwrap();
+    let ttl = |item_key: store::keys::ItemKey| {
+        let store = store.clone();
+        async move {
+            let item = store
+                .client()
+                .get_item()
+                .table_name(store.table())
+                .set_key(Some(item_key.to_attributes()))
+                .send()
+                .await
+                .unwrap()
+                .item
+                .expect("the item");
+            item.get(store::keys::TTL)
+                .and_then(|v| v.as_n().ok())
+                .map(|n| n.parse::<i64>().unwrap())
+        }
+    };
+    let now = model::Timestamp::now().unix_seconds();
+    let session_ttl = ttl(store::keys::ItemKey::session(TENANT_ID, session))
+        .await
+        .unwrap();
+    assert!(
+        (now + 3590..=now + 3610).contains(&session_ttl),
+        "{session_ttl}"
+    );
+    let key_ttl = ttl(store::keys::ItemKey::api_key(TENANT_ID, &key))
+        .await
+        .unwrap();
+    assert!(
+        (now + 86_390..=now + 86_410).contains(&key_ttl),
+        "{key_ttl}"
+    );
+    assert_eq!(
+        ttl(store::keys::ItemKey::api_key(TENANT_ID, &never)).await,
+        None
+    );
+}
+
+#[tokio::test]
+async fn tenants_are_disabled_and_enabled() {
+    let (admin, store) = local_dynamo().seeded_table().await;
+    admin.disable_tenant(TENANT_ID).await.unwrap();
+    assert!(!store.tenant(TENANT_ID).await.unwrap().unwrap().active);
+    admin.enable_tenant(TENANT_ID).await.unwrap();
+    assert!(store.tenant(TENANT_ID).await.unwrap().unwrap().active);
+    assert!(matches!(
+        admin.disable_tenant(TenantId::random()).await,
+        Err(AdminError::NotFound(_))
+    ));
+}

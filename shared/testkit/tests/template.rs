@@ -203,3 +203,37 @@ fn the_token_policy_is_configured_and_an_audience_is_required() {
         "{rule}"
     );
 }
+
+/// The bill has a ceiling: the HTTP API throttles every route by default, and each function's
+/// concurrency can be capped.
+#[test]
+fn the_api_is_throttled_and_concurrency_can_be_capped() {
+    let template = template();
+    let settings = &template["Resources"]["HttpApi"]["Properties"]["DefaultRouteSettings"];
+    for (setting, parameter) in [
+        ("ThrottlingRateLimit", "ThrottlingRateLimit"),
+        ("ThrottlingBurstLimit", "ThrottlingBurstLimit"),
+    ] {
+        let reference = serde_yaml::to_string(&settings[setting]).unwrap();
+        assert!(reference.contains(parameter), "{setting}: {reference}");
+        assert!(
+            template["Parameters"][parameter]["Default"]
+                .as_u64()
+                .unwrap()
+                > 0
+        );
+    }
+    for function in ["GetMeFunction", "GetUsersMeFunction"] {
+        let reserved = serde_yaml::to_string(
+            &template["Resources"][function]["Properties"]["ReservedConcurrentExecutions"],
+        )
+        .unwrap();
+        assert!(
+            reserved.contains("ReservedConcurrency"),
+            "{function}: {reserved}"
+        );
+    }
+    let ttl = &template["Resources"]["UsersTable"]["Properties"]["TimeToLiveSpecification"];
+    assert_eq!(ttl["AttributeName"], store::keys::TTL);
+    assert_eq!(ttl["Enabled"], true);
+}

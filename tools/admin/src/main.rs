@@ -89,6 +89,16 @@ enum Alg {
 
 #[derive(Subcommand)]
 enum TenantCommand {
+    /// Disable a tenant: its credentials are refused.
+    Disable {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Enable a disabled tenant again.
+    Enable {
+        #[arg(long)]
+        tenant: String,
+    },
     /// Create an active tenant.
     Create {
         #[arg(long)]
@@ -159,6 +169,9 @@ enum ApiKeyCommand {
         tenant: String,
         #[arg(long)]
         user: String,
+        /// The key stops working after this long (90d, 12h, 30m, or seconds); default never.
+        #[arg(long)]
+        expires_in: Option<String>,
     },
     /// Revoke an API key.
     Revoke {
@@ -296,6 +309,22 @@ async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
                 text,
             )
         }
+        Command::Tenant(TenantCommand::Disable { tenant }) => {
+            let admin = admin(cli).await?;
+            admin.disable_tenant(parse_id("--tenant", tenant)?).await?;
+            (
+                json!({ "disabled": true }),
+                format!("disabled tenant {tenant}"),
+            )
+        }
+        Command::Tenant(TenantCommand::Enable { tenant }) => {
+            let admin = admin(cli).await?;
+            admin.enable_tenant(parse_id("--tenant", tenant)?).await?;
+            (
+                json!({ "enabled": true }),
+                format!("enabled tenant {tenant}"),
+            )
+        }
         Command::Tenant(TenantCommand::Create { name, id }) => {
             let admin = admin(cli).await?;
             let id = id.as_deref().map(|id| parse_id("--id", id)).transpose()?;
@@ -356,10 +385,22 @@ async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
                 format!("revoked session {session}"),
             )
         }
-        Command::ApiKey(ApiKeyCommand::Create { tenant, user }) => {
+        Command::ApiKey(ApiKeyCommand::Create {
+            tenant,
+            user,
+            expires_in,
+        }) => {
             let admin = admin(cli).await?;
+            let expires_in = expires_in
+                .as_deref()
+                .map(|d| accounts::parse_duration("--expires-in", d))
+                .transpose()?;
             let (key, secret) = admin
-                .create_api_key(parse_id("--tenant", tenant)?, parse_id("--user", user)?)
+                .create_api_key(
+                    parse_id("--tenant", tenant)?,
+                    parse_id("--user", user)?,
+                    expires_in,
+                )
                 .await?;
             let text =
                 format!("X-API-KEY: {key}\nX-API-SECRET: {secret}\n(the secret is shown only now)");
