@@ -40,7 +40,8 @@ lines.push('## Key heat (one tenant, 1,000 users)', '',
   + "proxy saw it. The ceiling is the tenant's requests a second before its hottest partition key meets "
   + "DynamoDB's 3,000 strongly consistent reads a second. Before the partition per user, session and key, "
   + "every request read the tenant's one partition `TENANT#<id>` three times (tenant, session, user): about "
-  + '1,000 requests a second per tenant.', '');
+  + '1,000 requests a second per tenant. The ceiling counts the partition limit only: an on-demand '
+  + "table's default of 40,000 read units a second, and the account's Lambda concurrency, come first.", '');
 for (const line of readFileSync(`${out}/heat.txt`, 'utf8').split('\n').filter(Boolean)) lines.push(`- ${line.trim()}`);
 lines.push('');
 lines.push('## In-process cost (criterion, no I/O)', '', '| benchmark | time (median estimate) |', '|---|---|');

@@ -3,9 +3,10 @@
 //! error status adds, and the one place a route's result becomes its response and its log lines
 //! ([`finish`]).
 //!
-//! A route's error type implements [`RouteError`] (its status, and its body shape); [`finish`]
-//! logs a refusal (warn) or a failure (error) with its reason, which never reaches the client,
-//! and then the access line of the request.
+//! A route's error type implements [`RouteError`] (its status, its 405, and its body shape);
+//! [`answer_get`] runs a GET-only route's answer, and [`finish`] logs a refusal (warn) or a
+//! failure (error) with its reason, which never reaches the client, and then the access line
+//! of the request.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 

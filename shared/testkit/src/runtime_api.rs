@@ -307,3 +307,12 @@ async fn answer(
     let _ = shared.outcomes.send(outcome).await;
     Ok(accepted())
 }
+
+impl Drop for Bootstrap {
+    /// Removes the log file of [`Bootstrap::spawn_logging`], if any.
+    fn drop(&mut self) {
+        if let Some(path) = &self.log_file {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
