@@ -5,7 +5,8 @@
 //! - [`api_key_identity`]: for an `X-API-KEY` + `X-API-SECRET` pair under a tenant. One round
 //!   trip fetches tenant and key; the tenant must be active, the key live and the secret match
 //!   its digest (constant time), all refused alike (4016, so the tenants that exist cannot be
-//!   probed either); a second round trip fetches the key's user.
+//!   probed either); a second round trip fetches the key's user, unless the store read it
+//!   with the key (a key it has seen before).
 //!
 //! An unknown key, a revoked or expired key and a wrong secret are one error, so a caller
 //! cannot tell which keys exist.
@@ -104,10 +105,13 @@ pub async fn api_key_identity(
         .ok_or(AccessError::ApiKeyRefused(
             "unknown or disabled tenant, unknown, revoked or expired key, or wrong secret",
         ))?;
-    let user = store
-        .user(tenant_id, api_key.user_id)
-        .await?
-        .ok_or(AccessError::UserNotFound)?;
+    let user = match context.user.filter(|user| user.id == api_key.user_id) {
+        Some(user) => user,
+        None => store
+            .user(tenant_id, api_key.user_id)
+            .await?
+            .ok_or(AccessError::UserNotFound)?,
+    };
     if api_key.created_at < user.created_at {
         // A key of an earlier user under the same id (deleted, then created again).
         return Err(AccessError::ApiKeyRefused("key older than its user"));

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use lru::LruCache;
-use model::{ApiKeyId, Tenant, TenantId, User, UserId};
+use model::{ApiKey, ApiKeyId, Tenant, TenantId, User, UserId};
 use serde::de::DeserializeOwned;
 
 use crate::error::classify;
@@ -29,6 +29,11 @@ const UNPROCESSED_RETRIES: u32 = 3;
 #[allow(clippy::unwrap_used)] // evaluated at compile time
 pub const TENANT_CACHE_ENTRIES: NonZeroUsize = NonZeroUsize::new(1024).unwrap();
 
+/// How many API keys' users a container remembers, so that a key seen before is read
+/// together with its user in one round trip (a key's user never changes).
+#[allow(clippy::unwrap_used)] // evaluated at compile time
+pub const KEY_USER_ENTRIES: NonZeroUsize = NonZeroUsize::new(4096).unwrap();
+
 /// Tenants read recently, by id, with when they were read (`None`: no such tenant).
 type TenantEntries = LruCache<TenantId, (Instant, Option<Tenant>)>;
 
@@ -39,6 +44,7 @@ pub struct DynamoStore {
     pub(crate) table: String,
     tenant_ttl: Duration,
     tenants: Arc<Mutex<TenantEntries>>,
+    key_users: Arc<Mutex<LruCache<ApiKeyId, UserId>>>,
 }
 
 impl DynamoStore {
@@ -49,6 +55,7 @@ impl DynamoStore {
             table: table.into(),
             tenant_ttl: Duration::ZERO,
             tenants: Arc::new(Mutex::new(LruCache::new(TENANT_CACHE_ENTRIES))),
+            key_users: Arc::new(Mutex::new(LruCache::new(KEY_USER_ENTRIES))),
         }
     }
 
@@ -233,10 +240,31 @@ impl ApiKeyContextSource for DynamoStore {
         key_id: &ApiKeyId,
     ) -> Result<ApiKeyContext, StoreError> {
         let key = ItemKey::api_key(tenant_id, key_id);
-        let (tenant, mut found) = self.with_tenant(tenant_id, vec![key.clone()]).await?;
+        let known_user = self
+            .key_users
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key_id)
+            .copied()
+            .map(|user_id| ItemKey::user(tenant_id, user_id));
+        let mut keys = vec![key.clone()];
+        keys.extend(known_user.clone());
+        let (tenant, mut found) = self.with_tenant(tenant_id, keys).await?;
+        let api_key: Option<ApiKey> = take(&mut found, &key, "api_key")?;
+        if let Some(api_key) = &api_key {
+            self.key_users
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .put(key_id.clone(), api_key.user_id);
+        }
+        let user = match &known_user {
+            Some(user_key) => take(&mut found, user_key, "user")?,
+            None => None,
+        };
         Ok(ApiKeyContext {
             tenant,
-            api_key: take(&mut found, &key, "api_key")?,
+            api_key,
+            user,
         })
     }
 }

@@ -32,7 +32,9 @@
 //! tenant, the session and the user: one strongly consistent `BatchGetItem` fetches the three
 //! (or two, with the tenant cached): one round trip, strongly consistent so that a revocation
 //! counts at once. An API-key request fetches the key (and the tenant) in one `BatchGetItem`,
-//! then the user with one `GetItem`.
+//! then the user with one `GetItem`; once a container has seen the key, it remembers the key's
+//! user (a key's user never changes) and reads key and user together: one round trip, with
+//! the key item still read every time, so revocation and the secret check stay immediate.
 //!
 //! The handlers depend on one small trait per read ([`SessionContextSource`],
 //! [`ApiKeyContextSource`], [`UserSource`]), not on DynamoDB; [`DynamoStore`] implements them,
@@ -101,13 +103,17 @@ pub trait SessionContextSource: Send + Sync {
     ) -> impl Future<Output = Result<SessionContext, StoreError>> + Send;
 }
 
-/// What an API-key request needs before it knows the user.
+/// What an API-key request needs: the tenant and the key, and the key's user when the store
+/// could read it in the same round trip.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiKeyContext {
     /// The tenant, if it exists.
     pub tenant: Option<Tenant>,
     /// The key, if it exists under that tenant.
     pub api_key: Option<ApiKey>,
+    /// The user the store expected the key to belong to, read with it: `None` when it did not
+    /// know the key yet (or the user is gone). Only counts when it is the key's own user.
+    pub user: Option<User>,
 }
 
 /// Reads the tenant and the API key an API-key request names.

@@ -131,6 +131,7 @@ impl ApiKeyContextSource for MemoryStore {
         Ok(ApiKeyContext {
             tenant: self.tenant(tenant_id),
             api_key,
+            user: None,
         })
     }
 }
