@@ -5,6 +5,6 @@ use lambda_http::Error;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    let (store, verifier) = bootstrap::dependencies().await?;
+    let (store, verifier) = bootstrap::dependencies(store::UserFields::All).await?;
     bootstrap::serve(move |request| get_me::handler::get_me(store, verifier, request)).await
 }

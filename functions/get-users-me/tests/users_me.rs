@@ -716,6 +716,48 @@ async fn cross_tenant_matrix() {
     assert_eq!(cells, 7 * 3);
 }
 
+/// The store of `/users/me` reads only the user attributes the route renders: an unrendered
+/// attribute that does not even map (here `segments`) is not read, and the document is the one
+/// the whole item gives.
+#[tokio::test]
+async fn only_the_rendered_user_attributes_are_read() {
+    let (whole, _, store) = seeded().await;
+    let key_headers = [
+        ("x-domain", TENANT.as_str()),
+        ("x-api-key", API_KEY),
+        ("x-api-secret", API_SECRET),
+    ];
+    let healthy = call(&whole, get("include=profile", &key_headers)).await;
+    assert_eq!(healthy.status, 200);
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .set_key(Some(
+            store::keys::ItemKey::user(TENANT_ID, ADA_ID).to_attributes(),
+        ))
+        .update_expression("SET #segments = :broken")
+        .expression_attribute_names("#segments", "segments")
+        .expression_attribute_values(
+            ":broken",
+            aws_sdk_dynamodb::types::AttributeValue::N("12".into()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        call(&whole, get("include=profile", &key_headers))
+            .await
+            .status,
+        500,
+        "the whole item no longer maps"
+    );
+    let profile = Service::new(store.clone().with_user_fields(store::UserFields::Profile));
+    let projected = call(&profile, get("include=profile", &key_headers)).await;
+    assert_eq!(projected.status, 200, "{}", projected.body);
+    assert_eq!(projected.body, healthy.body);
+}
+
 /// Round trips counted on the wire by a proxy between the SDK and dynalite: one per bearer
 /// request; an API key costs two the first time a container sees it (key, then its user), and
 /// one after that (key and user together), the key item still read every time.

@@ -18,16 +18,18 @@ use std::future::Future;
 
 use auth::{ProviderKeys, TokenVerifier};
 use lambda_http::{Body, Error, Request, Response, service_fn};
-use store::DynamoStore;
+use store::{DynamoStore, UserFields};
 
-/// Sets up the JSON logs, reads the configuration and builds the store and the token verifier:
-/// what `main` does once per container. They live as long as the process, so every invocation
-/// borrows them.
-pub async fn dependencies()
--> Result<(&'static DynamoStore, &'static TokenVerifier<ProviderKeys>), ConfigError> {
+/// Sets up the JSON logs, reads the configuration and builds the store (reading the user
+/// `fields` the route renders) and the token verifier: what `main` does once per container.
+/// They live as long as the process, so every invocation borrows them.
+pub async fn dependencies(
+    fields: UserFields,
+) -> Result<(&'static DynamoStore, &'static TokenVerifier<ProviderKeys>), ConfigError> {
     logging::init();
     let config = Config::from_env()?;
-    let store: &'static DynamoStore = Box::leak(Box::new(config.store().await));
+    let store = config.store().await.with_user_fields(fields);
+    let store: &'static DynamoStore = Box::leak(Box::new(store));
     let verifier: &'static TokenVerifier<ProviderKeys> =
         Box::leak(Box::new(config.token_verifier()));
     Ok((store, verifier))

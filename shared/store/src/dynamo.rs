@@ -29,6 +29,84 @@ const UNPROCESSED_RETRIES: u32 = 3;
 #[allow(clippy::unwrap_used)] // evaluated at compile time
 pub const TENANT_CACHE_ENTRIES: NonZeroUsize = NonZeroUsize::new(1024).unwrap();
 
+/// Which attributes of a user item a route reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UserFields {
+    /// Every attribute (`GET /me` renders nearly all of them).
+    #[default]
+    All,
+    /// Only what `GET /users/me` renders ([`PROFILE_FIELDS`]): not the segments,
+    /// authenticators, social connections, backup-code digests or public metadata, which are
+    /// most of a user item's bytes.
+    Profile,
+}
+
+/// The user attributes [`UserFields::Profile`] reads.
+pub const PROFILE_FIELDS: [&str; 18] = [
+    "id",
+    "tenant_id",
+    "first_name",
+    "last_name",
+    "profile_picture_url",
+    "primary_email_address_id",
+    "email_addresses",
+    "primary_phone_number_id",
+    "phone_numbers",
+    "position",
+    "active",
+    "factory_password",
+    "reachable",
+    "last_login_date",
+    "archived_at",
+    "auth_provider",
+    "created_at",
+    "updated_at",
+];
+
+/// The attributes of the other items a request reads with a user (tenant, session, API key),
+/// and the key attributes: a projection of a batch applies to all of its items.
+const OTHER_FIELDS: [&str; 10] = [
+    PK,
+    SK,
+    "name",
+    "user_id",
+    "expires_at",
+    "revoked_at",
+    "key",
+    "secret_sha256",
+    "active",
+    "created_at",
+];
+
+impl UserFields {
+    /// The projection expression and its attribute names (all as placeholders, so reserved
+    /// words such as `name`, `key` and `position` need no care), or `None` for every
+    /// attribute.
+    fn projection(self) -> Option<(String, HashMap<String, String>)> {
+        match self {
+            UserFields::All => None,
+            UserFields::Profile => {
+                let mut names: Vec<&str> = PROFILE_FIELDS.to_vec();
+                for other in OTHER_FIELDS {
+                    if !names.contains(&other) {
+                        names.push(other);
+                    }
+                }
+                let placeholders: HashMap<String, String> = names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| (format!("#f{i}"), (*name).to_owned()))
+                    .collect();
+                let expression = (0..names.len())
+                    .map(|i| format!("#f{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Some((expression, placeholders))
+            }
+        }
+    }
+}
+
 /// How many API keys' users a container remembers, so that a key seen before is read
 /// together with its user in one round trip (a key's user never changes).
 #[allow(clippy::unwrap_used)] // evaluated at compile time
@@ -45,6 +123,7 @@ pub struct DynamoStore {
     tenant_ttl: Duration,
     tenants: Arc<Mutex<TenantEntries>>,
     key_users: Arc<Mutex<LruCache<ApiKeyId, UserId>>>,
+    user_fields: UserFields,
 }
 
 impl DynamoStore {
@@ -56,7 +135,15 @@ impl DynamoStore {
             tenant_ttl: Duration::ZERO,
             tenants: Arc::new(Mutex::new(LruCache::new(TENANT_CACHE_ENTRIES))),
             key_users: Arc::new(Mutex::new(LruCache::new(KEY_USER_ENTRIES))),
+            user_fields: UserFields::All,
         }
+    }
+
+    /// This store, reading only `fields` of user items (and what the tenant, session and
+    /// API-key items hold): a route reads only what it renders.
+    pub fn with_user_fields(mut self, fields: UserFields) -> Self {
+        self.user_fields = fields;
+        self
     }
 
     /// This store, remembering each tenant it reads (found or not, up to
@@ -132,9 +219,12 @@ impl DynamoStore {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(10 << attempt)).await;
             }
+            let (projection, names) = self.user_fields.projection().unzip();
             let request = KeysAndAttributes::builder()
                 .set_keys(Some(std::mem::take(&mut pending)))
                 .consistent_read(true)
+                .set_projection_expression(projection)
+                .set_expression_attribute_names(names)
                 .build()
                 .map_err(|e| StoreError::Failed {
                     operation: "BatchGetItem",
@@ -181,12 +271,15 @@ impl DynamoStore {
     }
 
     pub(crate) async fn get(&self, key: &ItemKey) -> Result<Option<Item>, StoreError> {
+        let (projection, names) = self.user_fields.projection().unzip();
         let output = self
             .client
             .get_item()
             .table_name(&self.table)
             .set_key(Some(key.to_attributes()))
             .consistent_read(true)
+            .set_projection_expression(projection)
+            .set_expression_attribute_names(names)
             .send()
             .await
             .map_err(|e| classify("GetItem", e))?;
