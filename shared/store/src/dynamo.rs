@@ -123,7 +123,8 @@ pub struct DynamoStore {
     tenant_ttl: Duration,
     tenants: Arc<Mutex<TenantEntries>>,
     key_users: Arc<Mutex<LruCache<ApiKeyId, UserId>>>,
-    user_fields: UserFields,
+    /// The projection of [`DynamoStore::with_user_fields`], built once: expression and names.
+    projection: Option<Arc<(String, HashMap<String, String>)>>,
 }
 
 impl DynamoStore {
@@ -135,15 +136,23 @@ impl DynamoStore {
             tenant_ttl: Duration::ZERO,
             tenants: Arc::new(Mutex::new(LruCache::new(TENANT_CACHE_ENTRIES))),
             key_users: Arc::new(Mutex::new(LruCache::new(KEY_USER_ENTRIES))),
-            user_fields: UserFields::All,
+            projection: None,
         }
     }
 
     /// This store, reading only `fields` of user items (and what the tenant, session and
     /// API-key items hold): a route reads only what it renders.
     pub fn with_user_fields(mut self, fields: UserFields) -> Self {
-        self.user_fields = fields;
+        self.projection = fields.projection().map(Arc::new);
         self
+    }
+
+    /// The projection expression and names to send with a read, if any.
+    fn projection(&self) -> (Option<String>, Option<HashMap<String, String>>) {
+        self.projection
+            .as_deref()
+            .map(|(expression, names)| (expression.clone(), names.clone()))
+            .unzip()
     }
 
     /// This store, remembering each tenant it reads (found or not, up to
@@ -219,7 +228,7 @@ impl DynamoStore {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(10 << attempt)).await;
             }
-            let (projection, names) = self.user_fields.projection().unzip();
+            let (projection, names) = self.projection();
             let request = KeysAndAttributes::builder()
                 .set_keys(Some(std::mem::take(&mut pending)))
                 .consistent_read(true)
@@ -271,7 +280,7 @@ impl DynamoStore {
     }
 
     pub(crate) async fn get(&self, key: &ItemKey) -> Result<Option<Item>, StoreError> {
-        let (projection, names) = self.user_fields.projection().unzip();
+        let (projection, names) = self.projection();
         let output = self
             .client
             .get_item()
