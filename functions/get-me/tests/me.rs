@@ -297,6 +297,36 @@ async fn a_user_deleted_and_created_again_does_not_inherit_the_old_sessions() {
     assert_eq!(answer.status, 200, "{}", answer.body);
 }
 
+/// A container remembers a tenant for its cache period: a tenant disabled meanwhile is served
+/// by it until then (the README's documented bound), while a store without the cache (a new
+/// container, or the period over) refuses at once.
+#[tokio::test]
+async fn a_disabled_tenant_is_served_only_from_a_container_s_tenant_cache() {
+    let (fresh, admin, store) = service().await;
+    let cached = Service {
+        store: store
+            .clone()
+            .with_tenant_cache(std::time::Duration::from_secs(300)),
+        verifier: dev_verifier(),
+    };
+    let token = dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID);
+    assert_eq!(
+        call(&cached, get(&[("cookie", &cookie(&token))]))
+            .await
+            .status,
+        200
+    );
+    admin.disable_tenant(TENANT_ID).await.unwrap();
+    let answer = call(&cached, get(&[("cookie", &cookie(&token))])).await;
+    assert_eq!(answer.status, 200, "within the cache period");
+    let answer = call(&fresh, get(&[("cookie", &cookie(&token))])).await;
+    assert_eq!(
+        (answer.status, answer.code()),
+        (401, 4014),
+        "without the cache"
+    );
+}
+
 #[tokio::test]
 async fn a_deleted_user_is_404() {
     let (service, admin, _) = service().await;

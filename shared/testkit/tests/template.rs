@@ -186,6 +186,7 @@ fn the_token_policy_is_configured_and_an_audience_is_required() {
         "JWT_MAX_LIFETIME_SECS",
         "JWKS_URL",
         "JWKS_STALE_GRACE_SECS",
+        "TENANT_CACHE_SECS",
     ] {
         assert!(!variables[variable].is_null(), "{variable} is not set");
     }
@@ -232,6 +233,19 @@ fn the_api_is_throttled_and_concurrency_can_be_capped() {
             reserved.contains("ReservedConcurrency"),
             "{function}: {reserved}"
         );
+    }
+    // One id joins the API's access log and the function's: and the caller's address and agent.
+    let format = template["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]["Format"]
+        .as_str()
+        .unwrap();
+    let fields: serde_json::Value = serde_json::from_str(format).expect("a JSON log format");
+    for (field, variable) in [
+        ("requestId", "$context.requestId"),
+        ("lambdaRequestId", "$context.integration.requestId"),
+        ("sourceIp", "$context.identity.sourceIp"),
+        ("userAgent", "$context.identity.userAgent"),
+    ] {
+        assert_eq!(fields[field], variable, "{field}");
     }
     let ttl = &template["Resources"]["UsersTable"]["Properties"]["TimeToLiveSpecification"];
     assert_eq!(ttl["AttributeName"], store::keys::TTL);
