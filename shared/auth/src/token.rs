@@ -631,16 +631,18 @@ mod tests {
         }
     }
 
+    /// A variable lookup over fixed pairs.
+    fn vars(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
     #[test]
     fn settings_from_variables() {
-        let vars = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| v.to_string())
-            }
-        };
         let s =
             VerifierSettings::from_lookup(vars(&[("JWT_ISSUER", "i"), ("JWT_AUDIENCE", "a, b")]))
                 .unwrap();
@@ -957,14 +959,6 @@ mod tests {
 
     #[test]
     fn the_policy_reads_from_the_environment() {
-        let vars = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| v.to_string())
-            }
-        };
         let s = VerifierSettings::from_lookup(vars(&[
             ("JWT_ISSUER", "i"),
             ("JWT_CLIENT_ID", "c1, c2"),

@@ -358,3 +358,35 @@ pub fn tokens() -> Vec<(&'static str, String)> {
         ("padding and whitespace", format!("{good}==")),
     ]
 }
+
+/// Sends the control token and then every hostile token through `answer` (one request to the
+/// route at `path`, with the token as its bearer token): the control must be a 200, every
+/// hostile token a 401 in the route's documented shape (`content_type`), and no token's
+/// signature may reach the logs.
+pub async fn assert_all_refused(
+    path: &str,
+    content_type: &str,
+    answer: impl AsyncFn(&str) -> lambda_http::Response<lambda_http::Body>,
+) {
+    // The control: the same construction, untampered, is accepted.
+    let good = es256(&claims());
+    assert_eq!(answer(&good).await.status(), 200, "the control token");
+
+    let tokens = tokens();
+    assert!(tokens.len() >= 25);
+    let (logs, _guard) = crate::capture_logs();
+    for (case, token) in &tokens {
+        let answer = crate::checked(answer(token).await, path, content_type);
+        assert_eq!(answer.status, 401, "{path}, {case}: {}", answer.body);
+    }
+    let logged = logs.text();
+    for (case, token) in &tokens {
+        let signature = token.rsplit('.').next().unwrap_or("");
+        if signature.len() > 16 {
+            assert!(
+                !logged.contains(signature),
+                "{case}: the token reached the logs"
+            );
+        }
+    }
+}

@@ -157,3 +157,72 @@ impl Heat {
         self.reads.keys().all(|pk| pk.starts_with(&prefix))
     }
 }
+
+/// Requests a key-heat run drives.
+pub const REQUESTS: usize = 10_000;
+/// Users of the busy tenant.
+pub const USERS: usize = 1_000;
+/// The tenant-cache period of the run's store (a container's).
+pub const TENANT_CACHE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A busy tenant behind a counting proxy: [`USERS`] users written straight to a fresh table,
+/// and a store that reads them through the proxy with a tenant cache of [`TENANT_CACHE`].
+pub struct BusyTenant {
+    /// The tenant and its users.
+    pub population: Population,
+    /// The proxy every read of `store` passes.
+    pub proxy: crate::CountingProxy,
+    /// The store, as one container's.
+    pub store: DynamoStore,
+    started: std::time::Instant,
+}
+
+impl BusyTenant {
+    /// Writes the tenant and starts the proxy; the clock of the run starts now.
+    pub async fn start() -> Self {
+        let (_, seeded) = crate::local_dynamo().fresh_table().await;
+        let population = Population::write(&seeded, USERS).await;
+        let proxy = crate::CountingProxy::start(crate::local_dynamo().endpoint()).await;
+        let store =
+            DynamoStore::new(proxy.client().await, seeded.table()).with_tenant_cache(TENANT_CACHE);
+        Self {
+            population,
+            proxy,
+            store,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// Prints the run's figures (`make bench` collects the line) and checks them: every one
+    /// of `requests` read at least two items, no partition key took more than 1% of the reads,
+    /// the tenant item was read at most once per cache period, and every key read is the
+    /// tenant's.
+    pub fn assert_spread(&self, requests: usize) -> Heat {
+        let elapsed = self.started.elapsed();
+        let heat = Heat::of(&self.proxy.partition_keys());
+        let (hottest, reads) = heat.hottest();
+        let tenant_reads = heat.tenant_item_reads(self.population.tenant);
+        eprintln!(
+            "{requests} requests in {elapsed:?}: {} item reads over {} partition keys; hottest \
+             {hottest} with {reads} ({:.3}%); tenant item read {tenant_reads} times; ceiling {:.0} \
+             requests/s",
+            heat.total,
+            heat.reads.len(),
+            heat.hottest_share() * 100.0,
+            heat.ceiling_per_second(requests)
+        );
+        assert!(heat.total >= requests * 2, "every request read its items");
+        assert!(
+            heat.hottest_share() <= 0.01,
+            "{hottest} took {reads} of {} reads",
+            heat.total
+        );
+        let periods = 1 + (elapsed.as_secs() / TENANT_CACHE.as_secs()) as usize;
+        assert!(
+            tenant_reads <= periods,
+            "the tenant item was read {tenant_reads} times in {elapsed:?}"
+        );
+        assert!(heat.keys_all_under(self.population.tenant));
+        heat
+    }
+}

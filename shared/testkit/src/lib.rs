@@ -29,7 +29,7 @@ pub use answer::{Answer, EventExpectation, answer_events, checked};
 pub use jwks_server::{JwksServer, dev_jwks_with_only};
 pub use logs::{CapturedLogs, capture_logs};
 pub use openapi::OpenApi;
-pub use proxy::{CountingProxy, Fault};
+pub use proxy::{CountingProxy, Fault, assert_faults_are_quick_503s};
 pub use requests::{
     access_lines, bearer, copy_request, credentials_in_event, demo_secrets, event_files,
     event_json, event_request, me_request, request, trace_logs_carry_no_secret, users_me_request,

@@ -119,6 +119,47 @@ impl CountingProxy {
     }
 }
 
+/// Injects every fault into `proxy` in turn and sends one request through `answer` under it:
+/// each must be a 503 (code 5030) with `Retry-After: 1`, answered well within the SDK's budget
+/// (a guard against a hang; the time is printed), and the first request after recovery a 200.
+/// Returns the 503 answers, for the route's own checks of its shape.
+pub async fn assert_faults_are_quick_503s(
+    proxy: &CountingProxy,
+    route: &str,
+    answer: impl AsyncFn() -> crate::Answer,
+) -> Vec<crate::Answer> {
+    // The budget that bounds every faulty request; the SDK enforces it, not this test.
+    assert!(store::client::OPERATION_TIMEOUT < std::time::Duration::from_secs(3));
+    let mut refusals = Vec::new();
+    for fault in [
+        Fault::Refuse,
+        Fault::Hang,
+        Fault::ServerError,
+        Fault::Throttle,
+    ] {
+        proxy.inject(fault);
+        let started = std::time::Instant::now();
+        let refused = answer().await;
+        let elapsed = started.elapsed();
+        assert_eq!(
+            (refused.status, refused.code()),
+            (503, 5030),
+            "{route}, {fault:?}"
+        );
+        assert_eq!(refused.headers["retry-after"], "1");
+        assert!(
+            elapsed < std::time::Duration::from_secs(10),
+            "{route}, {fault:?} took {elapsed:?}"
+        );
+        eprintln!("{fault:?}: {route} answered 503 in {elapsed:?}");
+        refusals.push(refused);
+
+        proxy.inject(Fault::None);
+        assert_eq!(answer().await.status, 200, "{route} after {fault:?}");
+    }
+    refusals
+}
+
 fn current(mode: &AtomicU8) -> Fault {
     match mode.load(Ordering::SeqCst) {
         1 => Fault::Refuse,
