@@ -5,12 +5,13 @@ SHELL := /bin/bash
 VENV := .venv
 SAM_VENV := .venv-sam
 CHECKOV_VENV := .venv-checkov
+SCHEMATHESIS_VENV := .venv-schemathesis
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 # The SAM CLI needs a region to validate; nothing here talks to AWS.
 REGION ?= us-east-1
 
-.PHONY: help dev test check lint validate build sam-build load bench tools clean-dev
+.PHONY: help dev test check lint validate build sam-build load bench tools clean-dev browser dev-restarts
 
 ## help: this list (every target's `## name:` comment)
 help:
@@ -23,8 +24,9 @@ dev: tools
 	./scripts/dev.sh
 
 ## test: every test: format, lints, template validation, unit and integration tests, and make dev
-## itself (scripts/dev-check.mjs: the printed lines answer as they say, Ctrl-C leaves nothing)
-test: tools lint validate
+## itself (scripts/dev-check.mjs: the printed lines answer as they say; a JSON:API client, headless
+## Chromium and schemathesis against it; Ctrl-C leaves nothing)
+test: tools lint validate browser $(SCHEMATHESIS_VENV)/.installed
 	cargo test --workspace --all-targets
 	cargo test --workspace --doc
 	./scripts/dev-check.mjs
@@ -42,8 +44,10 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-## validate: template.yaml through sam validate --lint, cfn-lint and checkov, offline
+## validate: template.yaml through sam validate --lint, cfn-lint and checkov, offline; with
+## ALLOWED_ORIGINS=<list>, also the origins a deploy will pass (the functions' own rule)
 validate: $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
+	@if [ -n "$(ALLOWED_ORIGINS)" ]; then cargo run -q -p admin -- check-origins "$(ALLOWED_ORIGINS)"; fi
 	$(SAM_VENV)/bin/sam validate --lint --region $(REGION) --template template.yaml
 	$(SAM_VENV)/bin/cfn-lint template.yaml
 	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet --skip-download
@@ -62,6 +66,14 @@ sam-build: tools $(SAM_VENV)/.installed
 bench: tools
 	@command -v unzip >/dev/null || { apt-get update -qq && apt-get install -y -qq unzip; }
 	./scripts/bench.sh
+
+## dev-restarts: start and stop make dev 30 times in a row (scripts/dev-restarts.mjs); every start must answer
+dev-restarts: tools
+	./scripts/dev-restarts.mjs 30
+
+## browser: Debian's chromium, for the browser check of make test (installed when missing)
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 ## load: 60 s at 32 connections over both routes and all auth paths, against `make dev`
 load:
@@ -83,6 +95,11 @@ $(VENV)/.installed: requirements-dev.txt
 $(SAM_VENV)/.installed: requirements-sam.txt
 	python3 -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	touch $@
+
+$(SCHEMATHESIS_VENV)/.installed: requirements-schemathesis.txt
+	python3 -m venv $(SCHEMATHESIS_VENV)
+	$(SCHEMATHESIS_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-schemathesis.txt
 	touch $@
 
 $(CHECKOV_VENV)/.installed: requirements-checkov.txt

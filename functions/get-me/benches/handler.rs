@@ -31,15 +31,16 @@ fn whole_handler(c: &mut Criterion) {
     ] {
         let request = event_request(file);
         c.bench_function(&format!("{name}, token seen before"), |b| {
-            b.to_async(&rt)
-                .iter(|| async { get_me(&store, &seen, copy_request(&request)).await })
+            b.to_async(&rt).iter(|| async {
+                get_me(&store, &seen, testkit::dev_cors(), copy_request(&request)).await
+            })
         });
         c.bench_function(&format!("{name}, first sight"), |b| {
             b.to_async(&rt).iter_batched(
                 dev_verifier,
                 |fresh| {
                     let (store, request) = (&store, copy_request(&request));
-                    async move { get_me(store, &fresh, request).await }
+                    async move { get_me(store, &fresh, testkit::dev_cors(), request).await }
                 },
                 BatchSize::SmallInput,
             )

@@ -3,7 +3,7 @@
 use auth::{AccessError, CredentialError};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
-use response::{RequestMeta, RouteError};
+use response::{Challenge, PreflightRefusal, RequestMeta, RouteError};
 use serde::Serialize;
 
 /// Why `GET /me` did not answer 200. Each variant has a stable integer `code` (README,
@@ -13,9 +13,12 @@ pub enum MeError {
     /// 400, code 4000: credential headers malformed or ambiguous.
     #[error("bad request: {0}")]
     BadRequest(&'static str),
-    /// 405, code 4050: a method other than GET.
+    /// 405, code 4050: a method other than GET and HEAD.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 403, code 4030: a CORS preflight the policy does not allow.
+    #[error("{0}")]
+    PreflightRefused(PreflightRefusal),
     /// 401, 404, 500, 503: shared with `/users/me` (codes 4010–4014, 4040, 5000, 5030).
     #[error(transparent)]
     Access(#[from] AccessError),
@@ -38,6 +41,7 @@ impl MeError {
         match self {
             MeError::BadRequest(_) => 4000,
             MeError::MethodNotAllowed => 4050,
+            MeError::PreflightRefused(_) => 4030,
             MeError::Access(access) => access.code(),
         }
     }
@@ -46,7 +50,10 @@ impl MeError {
     pub fn message(&self) -> &'static str {
         match self {
             MeError::BadRequest(why) => why,
-            MeError::MethodNotAllowed => "Only GET is allowed on /me.",
+            MeError::MethodNotAllowed => "Only GET and HEAD are allowed on /me.",
+            MeError::PreflightRefused(_) => {
+                "CORS preflight refused: the origin, the method or a requested header is not allowed."
+            }
             MeError::Access(access) => match access {
                 AccessError::MissingCredential => {
                     "A session token is required: the __session cookie or an Authorization: Bearer header."
@@ -74,16 +81,22 @@ impl RouteError for MeError {
         MeError::MethodNotAllowed
     }
 
+    fn preflight_refused(why: PreflightRefusal) -> Self {
+        MeError::PreflightRefused(why)
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             MeError::BadRequest(_) => StatusCode::BAD_REQUEST,
             MeError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            MeError::PreflightRefused(_) => StatusCode::FORBIDDEN,
             MeError::Access(access) => access.status(),
         }
     }
 
     fn into_response(self, meta: &RequestMeta) -> Response<Body> {
         let status = self.status();
+        let challenge = self.challenge();
         let body = ErrorBody {
             errors: [ErrorEntry {
                 message: self.message(),
@@ -95,8 +108,19 @@ impl RouteError for MeError {
             status,
             "application/json",
             &body,
-            response::status_headers(status),
+            response::error_header(status, challenge).as_slice(),
         )
+    }
+}
+
+impl MeError {
+    /// What a 401 tells the client about its token: every credential of `/me` is a token.
+    fn challenge(&self) -> Challenge {
+        match self {
+            MeError::Access(AccessError::MissingCredential) => Challenge::NoToken,
+            MeError::Access(AccessError::ExpiredToken) => Challenge::ExpiredToken,
+            _ => Challenge::InvalidToken,
+        }
     }
 }
 
@@ -104,9 +128,7 @@ impl From<CredentialError> for MeError {
     fn from(err: CredentialError) -> Self {
         match err {
             CredentialError::Malformed(why) => MeError::BadRequest(why),
-            CredentialError::UnsupportedScheme => {
-                AccessError::InvalidToken("Authorization scheme is not Bearer").into()
-            }
+            CredentialError::InvalidToken(why) => AccessError::InvalidToken(why).into(),
         }
     }
 }
@@ -120,6 +142,7 @@ mod tests {
         for e in [
             MeError::BadRequest("x"),
             MeError::MethodNotAllowed,
+            MeError::PreflightRefused(PreflightRefusal::Origin),
             MeError::Access(AccessError::ExpiredToken),
         ] {
             assert_eq!(e.code() / 10, e.status().as_u16(), "{e:?}");

@@ -4,7 +4,7 @@ use auth::{AccessError, KeySource, TokenVerifier, session_identity};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use model::MeDocument;
-use response::RequestMeta;
+use response::{CorsPolicy, RequestMeta};
 use store::SessionContextSource;
 
 use crate::MeError;
@@ -13,13 +13,14 @@ use crate::MeError;
 pub const ROUTE: &str = "GET /me";
 
 /// Answers one request to `/me`: the user and session of its session token, or the error in
-/// `/me`'s shape. Every outcome is a response, and logged.
+/// `/me`'s shape; a CORS preflight by `cors`. Every outcome is a response, and logged.
 pub async fn get_me(
     store: &impl SessionContextSource,
     verifier: &TokenVerifier<impl KeySource>,
+    cors: &CorsPolicy,
     request: Request,
 ) -> Response<Body> {
-    response::answer_get(ROUTE, &request, async |meta| {
+    response::answer(ROUTE, cors, &request, async |meta| {
         me_document(store, verifier, &request, meta).await
     })
     .await
@@ -66,7 +67,7 @@ mod tests {
 
     async fn answer(store: &impl SessionContextSource, cookie: &str) -> testkit::Answer {
         let request = testkit::me_request(&[("cookie", &format!("__session={cookie}"))]);
-        let response = get_me(store, &dev_verifier(), request).await;
+        let response = get_me(store, &dev_verifier(), &CorsPolicy::default(), request).await;
         testkit::checked(response, "/me", "application/json")
     }
 
@@ -120,12 +121,12 @@ mod tests {
         let store = seeded_memory_store();
         let request = testkit::request(Method::POST, "/me", &[]);
         let response = testkit::checked(
-            get_me(&store, &dev_verifier(), request).await,
+            get_me(&store, &dev_verifier(), &CorsPolicy::default(), request).await,
             "/me",
             "application/json",
         );
         assert_eq!((response.status, response.code()), (405, 4050));
-        assert_eq!(response.headers["allow"], "GET");
+        assert_eq!(response.headers["allow"], "GET, HEAD");
         assert_eq!(store.reads(), 0);
     }
 }

@@ -17,7 +17,7 @@ async fn every_fault_is_a_quick_503_and_recovery_is_immediate() {
     let me = async || {
         let request = testkit::me_request(&[("cookie", &cookie)]);
         testkit::checked(
-            get_me(&store, &verifier, request).await,
+            get_me(&store, &verifier, testkit::dev_cors(), request).await,
             "/me",
             "application/json",
         )

@@ -46,7 +46,7 @@ fn token(key: DevKey) -> String {
 async fn status((store, verifier): &Service, token: &str) -> (u16, Option<i64>) {
     let request = testkit::me_request(&[("authorization", &testkit::bearer(token))]);
     let answer = testkit::checked(
-        get_me(store, verifier, request).await,
+        get_me(store, verifier, testkit::dev_cors(), request).await,
         "/me",
         "application/json",
     );

@@ -19,7 +19,7 @@ async fn no_key_of_a_busy_tenant_takes_more_than_one_percent_of_its_reads() {
             ("authorization", testkit::bearer(&member.token))
         };
         let request = testkit::me_request(&[(credential.0, &credential.1)]);
-        let response = get_me(&busy.store, &verifier, request).await;
+        let response = get_me(&busy.store, &verifier, testkit::dev_cors(), request).await;
         assert_eq!(response.status(), 200, "request {n}");
     }
     busy.assert_spread(REQUESTS);

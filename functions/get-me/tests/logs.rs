@@ -16,9 +16,14 @@ async fn a_full_run_logs_one_line_per_request_and_no_secret() {
     for file in &files {
         let event = serde_json::from_str(&testkit::event_json(file)).unwrap();
         secrets.extend(testkit::credentials_in_event(&event));
-        let status = get_me(&store, &verifier, testkit::event_request(file))
-            .await
-            .status();
+        let status = get_me(
+            &store,
+            &verifier,
+            testkit::dev_cors(),
+            testkit::event_request(file),
+        )
+        .await
+        .status();
         assert!(status.as_u16() < 500, "{file}: {status}");
     }
     assert!(!secrets.is_empty());

@@ -15,6 +15,8 @@ use serde_json::{Value, json};
 use store::DynamoStore;
 use testkit::{Answer, dev_token, dev_verifier, local_dynamo};
 
+use testkit::challenges::{EXPIRED_TOKEN, INVALID_REQUEST, INVALID_TOKEN, NO_TOKEN};
+
 /// The route's dependencies, built once per test as `main` builds them once per container.
 struct Service {
     store: DynamoStore,
@@ -23,7 +25,7 @@ struct Service {
 
 impl Service {
     async fn handle(&self, request: Request) -> Response<Body> {
-        get_me(&self.store, &self.verifier, request).await
+        get_me(&self.store, &self.verifier, testkit::dev_cors(), request).await
     }
 }
 
@@ -192,7 +194,7 @@ async fn a_revoked_session_is_refused_while_its_token_is_unexpired() {
     admin.revoke_session(TENANT_ID, session).await.unwrap();
     let answer = call(&service, get(&[("cookie", &cookie(&token))])).await;
     assert_eq!((answer.status, answer.code()), (401, 4013));
-    assert_eq!(answer.headers["www-authenticate"], "Bearer");
+    assert_eq!(answer.headers["www-authenticate"], INVALID_TOKEN);
 }
 
 #[tokio::test]
@@ -351,43 +353,70 @@ async fn credential_errors() {
         60,
     )
     .unwrap();
-    let cases: Vec<(&str, Headers, u16, i64)> = vec![
-        ("nothing", vec![], 401, 4010),
+    let cases: Vec<(&str, Headers, u16, i64, &str)> = vec![
+        ("nothing", vec![], 401, 4010, NO_TOKEN),
         (
             "other cookies only",
             vec![("cookie", b"a=1; b=2".to_vec())],
             401,
             4010,
+            NO_TOKEN,
         ),
         (
-            "basic auth",
+            "basic auth is no session token",
             vec![("authorization", b"Basic dXNlcjpwYXNz".to_vec())],
             401,
-            4011,
+            4010,
+            NO_TOKEN,
+        ),
+        (
+            "empty bearer",
+            vec![("authorization", b"Bearer ".to_vec())],
+            401,
+            4010,
+            NO_TOKEN,
+        ),
+        (
+            "bare Bearer",
+            vec![("authorization", b"Bearer".to_vec())],
+            401,
+            4010,
+            NO_TOKEN,
         ),
         (
             "garbage token",
             vec![("cookie", cookie("not-a-jwt"))],
             401,
             4011,
+            INVALID_TOKEN,
+        ),
+        (
+            "bearer outside the token syntax",
+            vec![("authorization", b"Bearer a,b;c".to_vec())],
+            401,
+            4011,
+            INVALID_TOKEN,
+        ),
+        (
+            "non-ASCII bearer",
+            vec![("authorization", b"Bearer \xc3\xa9\xc3\xa9".to_vec())],
+            401,
+            4011,
+            INVALID_TOKEN,
         ),
         (
             "expired token",
             vec![("cookie", cookie(&expired))],
             401,
             4012,
+            EXPIRED_TOKEN,
         ),
         (
             "wrong issuer",
             vec![("cookie", cookie(&wrong_issuer))],
             401,
             4011,
-        ),
-        (
-            "empty bearer",
-            vec![("authorization", b"Bearer ".to_vec())],
-            400,
-            4000,
+            INVALID_TOKEN,
         ),
         (
             "two authorization headers",
@@ -397,6 +426,7 @@ async fn credential_errors() {
             ],
             400,
             4000,
+            INVALID_REQUEST,
         ),
         (
             "two different session cookies",
@@ -406,15 +436,10 @@ async fn credential_errors() {
             )],
             400,
             4000,
-        ),
-        (
-            "non-ASCII authorization",
-            vec![("authorization", b"Bearer \xc3\xa9\xc3\xa9".to_vec())],
-            400,
-            4000,
+            INVALID_REQUEST,
         ),
     ];
-    for (case, headers, status, code) in cases {
+    for (case, headers, status, code, challenge) in cases {
         let headers: Vec<(&str, &[u8])> = headers.iter().map(|(n, v)| (*n, v.as_slice())).collect();
         let answer = call(&service, get(&headers)).await;
         assert_eq!(
@@ -423,29 +448,41 @@ async fn credential_errors() {
             "{case}: {}",
             answer.body
         );
+        assert_eq!(answer.headers["www-authenticate"], challenge, "{case}");
+    }
+    // An empty bearer or another scheme leaves the cookie to count.
+    for authorization in [&b"Bearer "[..], b"Basic dXNlcjpwYXNz"] {
+        let answer = call(
+            &service,
+            get(&[
+                ("authorization", authorization),
+                ("cookie", &cookie(&token)),
+            ]),
+        )
+        .await;
+        assert_eq!(answer.status, 200, "{authorization:?}: {}", answer.body);
     }
 }
 
 #[tokio::test]
-async fn only_get_is_allowed() {
+async fn head_is_get_without_a_body_and_other_methods_are_405() {
     let (service, _, _) = service().await;
-    let token = dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID);
-    for method in [
-        Method::POST,
-        Method::PUT,
-        Method::PATCH,
-        Method::DELETE,
-        Method::HEAD,
-        Method::OPTIONS,
-    ] {
-        let answer = call(
-            &service,
-            request(method.clone(), &[("cookie", &cookie(&token))]),
-        )
+    let token = cookie(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
+    testkit::cors_and_methods::assert_methods("/me", &[("cookie", &token)], |r| service.handle(r))
         .await;
-        assert_eq!((answer.status, answer.code()), (405, 4050), "{method}");
-        assert_eq!(answer.headers["allow"], "GET");
-    }
+}
+
+#[tokio::test]
+async fn the_cors_policy_is_the_dev_origins() {
+    let (service, _, _) = service().await;
+    let token = cookie(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
+    testkit::cors_and_methods::assert_cors_policy(
+        "/me",
+        "application/json",
+        &[("cookie", &token)],
+        |r| service.handle(r),
+    )
+    .await;
 }
 
 #[tokio::test]

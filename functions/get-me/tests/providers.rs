@@ -187,7 +187,7 @@ async fn status(
 ) -> (u16, Value) {
     let request = testkit::me_request(&[("authorization", &testkit::bearer(token))]);
     let answer = testkit::checked(
-        get_me(store, verifier, request).await,
+        get_me(store, verifier, testkit::dev_cors(), request).await,
         "/me",
         "application/json",
     );

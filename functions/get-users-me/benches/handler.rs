@@ -58,8 +58,9 @@ fn whole_handler(c: &mut Criterion) {
     ] {
         let request = event_request(file);
         c.bench_function(name, |b| {
-            b.to_async(&rt)
-                .iter(|| async { get_users_me(&store, &seen, copy_request(&request)).await })
+            b.to_async(&rt).iter(|| async {
+                get_users_me(&store, &seen, testkit::dev_cors(), copy_request(&request)).await
+            })
         });
     }
     // A token's first sight in a container: a fresh verifier per iteration.
@@ -69,7 +70,7 @@ fn whole_handler(c: &mut Criterion) {
             || (dev_verifier(), copy_request(&jwt)),
             |(fresh, request)| {
                 let store = &store;
-                async move { get_users_me(store, &fresh, request).await }
+                async move { get_users_me(store, &fresh, testkit::dev_cors(), request).await }
             },
             BatchSize::SmallInput,
         )

@@ -1,15 +1,18 @@
-//! The errors of `GET /users/me`, and the one place they become a status and a body in the
-//! seed's own shapes (no `errors` wrapper):
+//! The errors of `GET /users/me`, and the one place they become a status and a body: the
+//! seed's own members at the top level, and beside them a JSON:API `errors` array with the same
+//! error, so that standard JSON:API clients (kitsu, jsona, …) read it:
 //!
 //! - 4xx and 503: `{status, code, title, detail}`, plus `source` (`{"header": …}` or
 //!   `{"parameter": …}`) on 400s;
 //! - 500: `{id, type: "errors", links, status, code, title, detail, source, meta}` with the
-//!   request id as `id` and in `meta`, and never a trace or an internal message.
+//!   request id as `id` and in `meta`, and never a trace or an internal message;
+//! - `errors: [{status, code, title, detail, source?}]` (`id` too on 500), `status` and `code`
+//!   as strings, as JSON:API 1.1 section 11.2 has them.
 
 use auth::AccessError;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
-use response::{RequestMeta, RouteError};
+use response::{Challenge, PreflightRefusal, RequestMeta, RouteError};
 use serde_json::{Value, json};
 
 use crate::request::JSON_API;
@@ -43,9 +46,12 @@ pub enum UsersMeError {
     /// 406, code 4060: every JSON:API entry of `Accept` has unsupported parameters.
     #[error("not acceptable")]
     NotAcceptable,
-    /// 405, code 4050: a method other than GET.
+    /// 405, code 4050: a method other than GET and HEAD.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 403, code 4030: a CORS preflight the policy does not allow.
+    #[error("{0}")]
+    PreflightRefused(PreflightRefusal),
     /// 401, 404, 500, 503: shared with `/me` (codes 4010–4017, 4040, 5000, 5030).
     #[error(transparent)]
     Access(#[from] AccessError),
@@ -61,6 +67,7 @@ impl UsersMeError {
             UsersMeError::InvalidParameter { .. } => 4003,
             UsersMeError::NotAcceptable => 4060,
             UsersMeError::MethodNotAllowed => 4050,
+            UsersMeError::PreflightRefused(_) => 4030,
             UsersMeError::Access(access) => access.code(),
         }
     }
@@ -76,7 +83,10 @@ impl UsersMeError {
             UsersMeError::NotAcceptable => {
                 "Accept allows application/vnd.api+json only with parameters this server does not support."
             }
-            UsersMeError::MethodNotAllowed => "Only GET is allowed on /users/me.",
+            UsersMeError::MethodNotAllowed => "Only GET and HEAD are allowed on /users/me.",
+            UsersMeError::PreflightRefused(_) => {
+                "CORS preflight refused: the origin, the method or a requested header is not allowed."
+            }
             UsersMeError::Access(access) => match access {
                 AccessError::MissingCredential => {
                     "Send Authorization: Bearer <token>, or X-API-KEY and X-API-SECRET."
@@ -119,6 +129,20 @@ impl UsersMeError {
             _ => None,
         }
     }
+
+    /// What a 401 tells the client about its token: none was sent with an API key.
+    fn challenge(&self, meta: &RequestMeta) -> Challenge {
+        match self {
+            UsersMeError::Access(
+                AccessError::MissingCredential
+                | AccessError::IncompleteApiKey
+                | AccessError::ApiKeyRefused(_),
+            ) => Challenge::NoToken,
+            UsersMeError::Access(AccessError::ExpiredToken) => Challenge::ExpiredToken,
+            _ if meta.api_key_presented() => Challenge::NoToken,
+            _ => Challenge::InvalidToken,
+        }
+    }
 }
 
 fn canonical_header(name: &str) -> &str {
@@ -136,10 +160,15 @@ impl RouteError for UsersMeError {
         UsersMeError::MethodNotAllowed
     }
 
+    fn preflight_refused(why: PreflightRefusal) -> Self {
+        UsersMeError::PreflightRefused(why)
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             UsersMeError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             UsersMeError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            UsersMeError::PreflightRefused(_) => StatusCode::FORBIDDEN,
             UsersMeError::Access(access) => access.status(),
             _ => StatusCode::BAD_REQUEST,
         }
@@ -148,31 +177,43 @@ impl RouteError for UsersMeError {
     fn into_response(self, meta: &RequestMeta) -> Response<Body> {
         let status = self.status();
         let title = status.canonical_reason().unwrap_or("Error");
-        let body = if status == StatusCode::INTERNAL_SERVER_ERROR {
+        let (code, detail, source) = (self.code(), self.detail(), self.source());
+        let mut entry = json!({
+            "status": status.as_str(),
+            "code": code.to_string(),
+            "title": title,
+            "detail": detail,
+        });
+        let mut body = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            entry["id"] = json!(meta.request_id);
             json!({
                 "id": meta.request_id,
                 "type": "errors",
                 "links": [],
                 "status": status.as_u16(),
-                "code": self.code(),
+                "code": code,
                 "title": title,
-                "detail": self.detail(),
+                "detail": detail,
                 "source": {},
                 "meta": { "request_id": meta.request_id },
             })
         } else {
-            let mut body = json!({ "status": status.as_u16(), "code": self.code(), "title": title, "detail": self.detail() });
-            if let (Some(source), Value::Object(map)) = (self.source(), &mut body) {
-                map.insert("source".into(), source);
+            let mut body = json!({ "status": status.as_u16(), "code": code, "title": title, "detail": detail });
+            if let Some(source) = &source {
+                body["source"] = source.clone();
             }
             body
         };
+        if let Some(source) = source {
+            entry["source"] = source;
+        }
+        body["errors"] = json!([entry]);
         response::json_response(
             meta,
             status,
             JSON_API,
             &body,
-            response::status_headers(status),
+            response::error_header(status, self.challenge(meta)).as_slice(),
         )
     }
 }
@@ -195,6 +236,7 @@ mod tests {
                 detail: "d".into(),
             },
             UsersMeError::MethodNotAllowed,
+            UsersMeError::PreflightRefused(PreflightRefusal::Header),
             UsersMeError::NotAcceptable,
             UsersMeError::Access(AccessError::TenantMismatch),
         ];

@@ -3,7 +3,7 @@
 use auth::{AccessError, KeySource, TokenVerifier, api_key_identity, session_identity};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use response::RequestMeta;
+use response::{CorsPolicy, RequestMeta};
 use store::{ApiKeyContextSource, SessionContextSource, UserSource};
 
 use crate::UsersMeError;
@@ -13,18 +13,20 @@ use crate::request::{self, Credential, JSON_API};
 pub const ROUTE: &str = "GET /users/me";
 
 /// Answers one request to `/users/me`: the JSON:API document of the caller's user, or the
-/// error in `/users/me`'s shape. Every outcome is a response, and logged. The store is read
-/// for the session context (bearer token), or the key context and then the user (API key).
+/// error in `/users/me`'s shape; a CORS preflight by `cors`. Every outcome is a response, and
+/// logged. The store is read for the session context (bearer token), or the key context and
+/// then the user (API key).
 pub async fn get_users_me<S, K>(
     store: &S,
     verifier: &TokenVerifier<K>,
+    cors: &CorsPolicy,
     request: Request,
 ) -> Response<Body>
 where
     S: SessionContextSource + ApiKeyContextSource + UserSource,
     K: KeySource,
 {
-    response::answer_get(ROUTE, &request, async |meta| {
+    response::answer(ROUTE, cors, &request, async |meta| {
         users_me_document(store, verifier, &request, meta).await
     })
     .await
@@ -88,7 +90,7 @@ mod tests {
 
     async fn answer(store: &MemoryStore, query: &str, headers: &[(&str, &str)]) -> testkit::Answer {
         let request = testkit::users_me_request(query, headers);
-        let response = get_users_me(store, &dev_verifier(), request).await;
+        let response = get_users_me(store, &dev_verifier(), &CorsPolicy::default(), request).await;
         testkit::checked(response, "/users/me", JSON_API)
     }
 

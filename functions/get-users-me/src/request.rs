@@ -57,9 +57,7 @@ pub fn credential(headers: &HeaderMap) -> Result<Credential, UsersMeError> {
             header: "authorization",
             detail,
         },
-        auth::CredentialError::UnsupportedScheme => {
-            AccessError::InvalidToken("Authorization scheme is not Bearer").into()
-        }
+        auth::CredentialError::InvalidToken(why) => AccessError::InvalidToken(why).into(),
     })?;
     let key = single(headers, "x-api-key")?;
     let secret = single(headers, "x-api-secret")?;
@@ -107,23 +105,25 @@ pub fn selection(query: Option<&str>) -> Result<UsersMeSelection, UsersMeError> 
             return Err(invalid("the parameter is given more than once".into()));
         }
         seen.push(name.to_string());
+        // Exactly as openapi.yaml's patterns: empty, or names joined by commas, no blanks.
         let list = || {
-            value
-                .split(',')
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(String::from)
-                .collect::<Vec<_>>()
+            if value.is_empty() {
+                Vec::new()
+            } else {
+                value.split(',').map(String::from).collect::<Vec<_>>()
+            }
         };
         match name.as_ref() {
-            "include" => {
-                for path in list() {
-                    if path != PROFILE_RELATIONSHIP {
-                        return Err(invalid(format!("unknown relationship path {:?}; supported: profile", shorten(&path))));
-                    }
-                    selection.include_profile = true;
+            "include" => match value.as_ref() {
+                "" => {}
+                PROFILE_RELATIONSHIP => selection.include_profile = true,
+                other => {
+                    return Err(invalid(format!(
+                        "unknown relationship path {:?}; supported: profile",
+                        shorten(other)
+                    )));
                 }
-            }
+            },
             "fields[users]" => selection.user_fields = Some(checked(list(), USERS_TYPE, &USER_ATTRIBUTES, true).map_err(invalid)?),
             "fields[users_profile]" => {
                 selection.profile_fields = Some(checked(list(), PROFILE_TYPE, &PROFILE_ATTRIBUTES, false).map_err(invalid)?)
@@ -278,8 +278,16 @@ mod tests {
             credential(&both),
             Err(UsersMeError::InvalidHeader { .. })
         ));
-        assert!(matches!(
+        assert_eq!(
             credential(&headers(&[("authorization", "Basic x")])),
+            Err(AccessError::MissingCredential.into())
+        );
+        assert_eq!(
+            credential(&headers(&[("authorization", "Bearer ")])),
+            Err(AccessError::MissingCredential.into())
+        );
+        assert!(matches!(
+            credential(&headers(&[("authorization", "Bearer a;b")])),
             Err(UsersMeError::Access(AccessError::InvalidToken(_)))
         ));
     }
@@ -316,6 +324,15 @@ mod tests {
         assert_eq!(refused("fields[accounts]=x"), "fields[accounts]");
         assert_eq!(refused("sort=email"), "sort");
         assert_eq!(refused("include=profile&include=profile"), "include");
+        // Exactly openapi.yaml's patterns: no blanks, no empty entries.
+        assert_eq!(refused("include=%20profile"), "include");
+        assert_eq!(refused("include=profile,profile"), "include");
+        assert_eq!(refused("fields[users]=email,,active"), "fields[users]");
+        assert_eq!(refused("fields[users]=email,%20active"), "fields[users]");
+        assert_eq!(
+            refused("fields[users_profile]=avatar,"),
+            "fields[users_profile]"
+        );
         assert!(matches!(
             selection(Some(&"a".repeat(MAX_QUERY_BYTES + 1))),
             Err(UsersMeError::InvalidParameter { .. })

@@ -25,7 +25,7 @@ async fn every_fault_is_a_quick_503_and_recovery_is_immediate() {
     let users_me = async |headers: &[(&str, &str)]| {
         let request = testkit::users_me_request("", headers);
         testkit::checked(
-            get_users_me(&store, &verifier, request).await,
+            get_users_me(&store, &verifier, testkit::dev_cors(), request).await,
             "/users/me",
             "application/vnd.api+json",
         )

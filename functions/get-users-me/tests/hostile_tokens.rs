@@ -30,7 +30,7 @@ async fn every_hostile_token_is_a_401_under_the_default_configuration() {
 async fn refused_by(verifier: auth::TokenVerifier<auth::ProviderKeys>) {
     let (_, store) = testkit::local_dynamo().seeded_table().await;
     hostile::assert_all_refused("/users/me", "application/vnd.api+json", async |token| {
-        get_users_me(&store, &verifier, request(token)).await
+        get_users_me(&store, &verifier, testkit::dev_cors(), request(token)).await
     })
     .await;
 }

@@ -29,7 +29,7 @@ async fn no_key_of_a_busy_tenant_takes_more_than_one_percent_of_its_reads() {
         };
         let query = if n % 3 == 0 { "include=profile" } else { "" };
         let request = testkit::users_me_request(query, &headers);
-        let response = get_users_me(store, &verifier, request).await;
+        let response = get_users_me(store, &verifier, testkit::dev_cors(), request).await;
         assert_eq!(response.status(), 200, "request {n}");
     }
     busy.assert_spread(REQUESTS);
@@ -43,8 +43,13 @@ async fn no_key_of_a_busy_tenant_takes_more_than_one_percent_of_its_reads() {
             ("x-api-key", key.as_str()),
             ("x-api-secret", &population.members[0].secret),
         ];
-        let response =
-            get_users_me(store, &verifier, testkit::users_me_request("", &headers)).await;
+        let response = get_users_me(
+            store,
+            &verifier,
+            testkit::dev_cors(),
+            testkit::users_me_request("", &headers),
+        )
+        .await;
         assert_eq!(response.status(), 401);
     }
     let flood = &proxy.partition_keys()[before..];

@@ -71,3 +71,57 @@ proptest! {
         let _ = accepts_json_api(&header("accept", &bytes));
     }
 }
+
+/// Near-miss UUIDs: every hex digit, version and variant random, in either case.
+fn uuid_like() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+        "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+        "[0-9a-fA-F-]{30,40}",
+        "\\{?[0-9a-f]{32}\\}?",
+    ]
+}
+
+/// Field lists from known names, near misses, blanks and empty entries.
+fn field_list(names: &'static [&'static str]) -> impl Strategy<Value = String> {
+    let mut words: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+    words.extend(
+        [
+            "",
+            " email",
+            "avatar ",
+            "Email",
+            "bogus",
+            "profile",
+            "first_name",
+        ]
+        .map(String::from),
+    );
+    proptest::collection::vec(proptest::sample::select(words), 0..4).prop_map(|w| w.join(","))
+}
+
+proptest! {
+    /// openapi.yaml's X-Domain pattern and the server agree on every value.
+    #[test]
+    fn x_domain_is_accepted_exactly_when_openapi_says_so(value in uuid_like()) {
+        let documented = testkit::OpenApi::load().parameter("get", "/users/me", "X-Domain");
+        let accepted = tenant_domain(&header("x-domain", value.as_bytes())).is_ok();
+        prop_assert_eq!(accepted, documented.is_valid(&serde_json::json!(value)), "{}", value);
+    }
+
+    /// openapi.yaml's fieldset patterns and include values and the server agree.
+    #[test]
+    fn fields_and_include_are_accepted_exactly_when_openapi_says_so(
+        users in field_list(&USER_ATTRIBUTES),
+        profile in field_list(&PROFILE_ATTRIBUTES),
+        include in proptest::sample::select(vec!["", "profile", "profile,profile", " profile", "friends"]),
+    ) {
+        let api = testkit::OpenApi::load();
+        for (name, value) in [("fields[users]", users.as_str()), ("fields[users_profile]", profile.as_str()), ("include", include)] {
+            let query: String = form_urlencoded::Serializer::new(String::new()).append_pair(name, value).finish();
+            let accepted = selection(Some(&query)).is_ok();
+            let documented = api.parameter("get", "/users/me", name).is_valid(&serde_json::json!(value));
+            prop_assert_eq!(accepted, documented, "{}={:?}", name, value);
+        }
+    }
+}

@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 use store::DynamoStore;
 use testkit::{Answer, CountingProxy, dev_token, dev_verifier, local_dynamo};
 
+use testkit::challenges::{EXPIRED_TOKEN, INVALID_REQUEST, INVALID_TOKEN, NO_TOKEN};
+
 /// The demo tenant, as `X-Domain` carries it.
 static TENANT: LazyLock<String> = LazyLock::new(|| TENANT_ID.to_string());
 
@@ -34,7 +36,7 @@ impl Service {
     }
 
     async fn handle(&self, request: Request) -> Response<Body> {
-        get_users_me(&self.store, &self.verifier, request).await
+        get_users_me(&self.store, &self.verifier, testkit::dev_cors(), request).await
     }
 }
 
@@ -260,6 +262,21 @@ async fn request_errors_name_the_header_or_parameter() {
         );
         assert_eq!(answer.body["source"], source, "{case}");
         assert_eq!(answer.body["title"], "Bad Request");
+        assert_eq!(
+            answer.body["errors"],
+            json!([{
+                "status": "400",
+                "code": code.to_string(),
+                "title": "Bad Request",
+                "detail": answer.body["detail"],
+                "source": source,
+            }]),
+            "{case}: the JSON:API errors array repeats the error"
+        );
+        assert_eq!(
+            answer.headers["www-authenticate"], INVALID_REQUEST,
+            "{case}"
+        );
     }
 }
 
@@ -324,8 +341,18 @@ async fn credential_errors_are_401_in_the_seed_shape() {
             4011,
         ),
         (
-            "basic auth",
+            "basic auth is no credential",
             vec![("authorization", "Basic dXNlcjpwYXNz".into())],
+            4010,
+        ),
+        (
+            "empty bearer",
+            vec![("authorization", "Bearer ".into())],
+            4010,
+        ),
+        (
+            "bearer outside the token syntax",
+            vec![("authorization", "Bearer a;b".into())],
             4011,
         ),
         (
@@ -345,7 +372,17 @@ async fn credential_errors_are_401_in_the_seed_shape() {
             answer.body
         );
         assert_eq!(answer.body["title"], "Unauthorized");
-        assert_eq!(answer.headers["www-authenticate"], "Bearer");
+        // A token was sent in the 4011 and 4012 cases only; API keys get no error attribute.
+        let challenge = match code {
+            4011 => INVALID_TOKEN,
+            4012 => EXPIRED_TOKEN,
+            _ => NO_TOKEN,
+        };
+        assert_eq!(answer.headers["www-authenticate"], challenge, "{case}");
+        let entry = &answer.body["errors"][0];
+        assert_eq!(entry["status"], "401", "{case}");
+        assert_eq!(entry["code"], code.to_string(), "{case}");
+        assert_eq!(entry["detail"], answer.body["detail"], "{case}");
     }
     // A revoked session is refused while its token is unexpired.
     let session = admin
@@ -507,11 +544,16 @@ async fn methods_and_media_types() {
         ("x-api-key", API_KEY),
         ("x-api-secret", API_SECRET),
     ];
-    for method in [Method::POST, Method::PUT, Method::DELETE, Method::PATCH] {
-        let answer = call(&service, request(method.clone(), "", &headers)).await;
-        assert_eq!((answer.status, answer.code()), (405, 4050), "{method}");
-        assert_eq!(answer.headers["allow"], "GET");
-    }
+    let credentials: Vec<(&str, &[u8])> = headers.iter().map(|(n, v)| (*n, v.as_bytes())).collect();
+    testkit::cors_and_methods::assert_methods("/users/me", &credentials, |r| service.handle(r))
+        .await;
+    testkit::cors_and_methods::assert_cors_policy(
+        "/users/me",
+        "application/vnd.api+json",
+        &credentials,
+        |r| service.handle(r),
+    )
+    .await;
     for (accept, status) in [
         ("application/vnd.api+json", 200),
         ("application/json", 200),

@@ -3,9 +3,13 @@
 //! Rules (the same for every route that takes a session token):
 //!
 //! - `Authorization: Bearer <token>` wins when present; otherwise the `__session` cookie.
-//! - More than one `Authorization` header, one that is not visible ASCII, or `Bearer` with no
-//!   token: [`CredentialError::Malformed`] (400).
-//! - Another scheme (`Basic …`): [`CredentialError::UnsupportedScheme`] (401).
+//! - More than one `Authorization` header: [`CredentialError::Malformed`] (400).
+//! - `Bearer` with an empty token is no token (RFC 6750 has no empty token); a token outside
+//!   RFC 6750's `b64token` syntax (`A-Z a-z 0-9 - . _ ~ + /`, then `=` padding) is an invalid
+//!   token: [`CredentialError::InvalidToken`] (401, `error="invalid_token"`).
+//! - Another scheme (`Basic …`, as a staging site's password prompt adds) is not a session
+//!   token and is ignored, so the cookie still counts; with no cookie the route answers 401
+//!   with no error attribute (RFC 6750 section 3.1: an unsupported method is no credential).
 //! - Cookies are read from every `Cookie` header; cookies that do not parse are someone else's
 //!   and are skipped. Two `__session` cookies with different values are ambiguous: 400.
 //! - No credential at all: `Ok(None)`; the route answers 401.
@@ -48,9 +52,9 @@ pub enum CredentialError {
     /// The headers are malformed or ambiguous (400). The text is safe to show the client.
     #[error("{0}")]
     Malformed(&'static str),
-    /// `Authorization` uses a scheme other than `Bearer` (401).
-    #[error("the Authorization header must use the Bearer scheme")]
-    UnsupportedScheme,
+    /// The bearer token is not in the token syntax (401). The text names the check, for logs.
+    #[error("invalid bearer token: {0}")]
+    InvalidToken(&'static str),
 }
 
 /// The session token of a request: the bearer token, else the `__session` cookie.
@@ -72,26 +76,33 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<Option<SessionToken>, Credent
             "more than one Authorization header",
         ));
     }
-    let text = value
-        .to_str()
-        .map_err(|_| CredentialError::Malformed("the Authorization header is not visible ASCII"))?
-        .trim();
-    let (scheme, rest) = text.split_once(' ').unwrap_or((text, ""));
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(CredentialError::UnsupportedScheme);
+    let bytes = value.as_bytes().trim_ascii();
+    let (scheme, rest) = match bytes.iter().position(|b| *b == b' ') {
+        Some(space) => (&bytes[..space], &bytes[space + 1..]),
+        None => (bytes, &b""[..]),
+    };
+    if !scheme.eq_ignore_ascii_case(b"bearer") {
+        return Ok(None);
     }
-    let token = rest.trim_start_matches(' ');
+    let token = rest.trim_ascii_start();
     if token.is_empty() {
-        return Err(CredentialError::Malformed(
-            "the Authorization header has no token",
-        ));
+        return Ok(None);
     }
-    if token.contains(' ') {
-        return Err(CredentialError::Malformed(
-            "the bearer token contains a space",
-        ));
+    match std::str::from_utf8(token) {
+        Ok(text) if is_b64token(token) => Ok(Some(SessionToken::new(text))),
+        _ => Err(CredentialError::InvalidToken(
+            "characters outside the bearer token syntax",
+        )),
     }
-    Ok(Some(SessionToken::new(token)))
+}
+
+/// RFC 6750's `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+fn is_b64token(token: &[u8]) -> bool {
+    let body = token.len() - token.iter().rev().take_while(|b| **b == b'=').count();
+    body > 0
+        && token[..body]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(b))
 }
 
 /// The value of the `__session` cookie, if there is one.
@@ -186,24 +197,44 @@ mod tests {
             Err(CredentialError::Malformed(_))
         ));
         for bad in [
-            &b"Bearer"[..],
-            b"Bearer   ",
-            b"Bearer a b",
+            &b"Bearer a b"[..],
             b"Bearer \xff\xfe",
+            b"Bearer a,b",
+            b"Bearer \"a\"",
+            b"Bearer ==",
+            b"Bearer a=b",
         ] {
             let map = headers(&[("authorization", bad)]);
             assert!(
-                matches!(token(&map), Err(CredentialError::Malformed(_))),
+                matches!(token(&map), Err(CredentialError::InvalidToken(_))),
                 "{bad:?}"
             );
         }
     }
 
     #[test]
-    fn other_schemes_are_unsupported() {
-        for scheme in [&b"Basic dXNlcjpwYXNz"[..], b"Token abc", b"abc.def.ghi"] {
-            let map = headers(&[("authorization", scheme)]);
-            assert_eq!(token(&map), Err(CredentialError::UnsupportedScheme));
+    fn other_schemes_and_empty_bearers_are_no_token() {
+        for value in [
+            &b"Basic dXNlcjpwYXNz"[..],
+            b"Token abc",
+            b"abc.def.ghi",
+            b"Bearer",
+            b"Bearer   ",
+            b"bearer",
+            b"\xff\xfe x",
+        ] {
+            let alone = headers(&[("authorization", value)]);
+            assert_eq!(token(&alone), Ok(None), "{value:?}");
+            let with_cookie = headers(&[("authorization", value), ("cookie", b"__session=c")]);
+            assert_eq!(token(&with_cookie), Ok(Some("c".into())), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn b64tokens_with_padding_are_tokens() {
+        for good in ["a", "abc.DEF-ghi_~+/", "YWJj==", "x.y.z="] {
+            let map = headers(&[("authorization", format!("Bearer {good}").as_bytes())]);
+            assert_eq!(token(&map), Ok(Some(good.into())), "{good}");
         }
     }
 

@@ -17,6 +17,7 @@
 //! | `JWKS_MIN_REFRESH_SECS` | no | at most one JWKS fetch per this many seconds, default 5 |
 //! | `JWKS_MAX_AGE_SECS` | no | fetched keys are refreshed after this many seconds, default 600 |
 //! | `JWKS_STALE_GRACE_SECS` | no | while refreshes fail, keys older than `JWKS_MAX_AGE_SECS` verify for at most this many seconds more, default 900; then 503 |
+//! | `ALLOWED_ORIGINS` | no | comma-separated browser origins allowed with credentials (CORS, `response::cors`); unset or empty: none |
 //!
 //! The AWS SDK reads its own variables (region, credentials, `AWS_ENDPOINT_URL_DYNAMODB`).
 
@@ -28,6 +29,7 @@ use auth::{
     TokenVerifier, VerifierSettings, parse_jwks_url,
 };
 use http::Uri;
+use response::CorsPolicy;
 use store::DynamoStore;
 
 /// How long a container remembers a tenant when `TENANT_CACHE_SECS` is not set: a disabled
@@ -68,6 +70,8 @@ pub struct Config {
     pub tenant_cache: Duration,
     /// `JWKS_MIN_REFRESH_SECS`, `JWKS_MAX_AGE_SECS`, `JWKS_STALE_GRACE_SECS`.
     pub jwks_policy: JwksPolicy,
+    /// `ALLOWED_ORIGINS`: the CORS policy.
+    pub cors: CorsPolicy,
 }
 
 impl Config {
@@ -131,12 +135,20 @@ impl Config {
                 problem: format!("must be at most {} seconds", MAX_TENANT_CACHE.as_secs()),
             });
         }
+        let cors =
+            CorsPolicy::parse(&lookup("ALLOWED_ORIGINS").unwrap_or_default()).map_err(|e| {
+                ConfigError {
+                    variable: "ALLOWED_ORIGINS",
+                    problem: e.to_string(),
+                }
+            })?;
         Ok(Self {
             table_name,
             verifier,
             keys,
             tenant_cache,
             jwks_policy,
+            cors,
         })
     }
 
@@ -197,6 +209,30 @@ mod tests {
         assert_eq!(config.tenant_cache, DEFAULT_TENANT_CACHE);
         assert_eq!(config.table_name, "t");
         assert!(matches!(&config.keys, KeyConfig::Inline(set) if set.len() == 2));
+        assert_eq!(config.cors.origins().count(), 0, "no origin unless listed");
+    }
+
+    #[test]
+    fn allowed_origins_are_checked_at_init_by_name() {
+        let with = |origins: &str| {
+            Config::from_lookup(lookup(vec![
+                ("TABLE_NAME", "t".into()),
+                ("JWT_ISSUER", "i".into()),
+                ("JWT_AUDIENCE", "a".into()),
+                ("JWT_PUBLIC_KEYS", DEV_JWKS.into()),
+                ("ALLOWED_ORIGINS", origins.into()),
+            ]))
+        };
+        let config = with("https://app.example.com,http://localhost:3000").unwrap();
+        assert_eq!(
+            config.cors.origins().collect::<Vec<_>>(),
+            ["https://app.example.com", "http://localhost:3000"]
+        );
+        for bad in ["*", "https://app.example.com/", "http://app.example.com"] {
+            let err = with(&format!("https://ok.example.com,{bad}")).unwrap_err();
+            assert_eq!(err.variable, "ALLOWED_ORIGINS");
+            assert!(err.to_string().contains(&format!("{bad:?}")), "{err}");
+        }
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! ([`logging`]), read the configuration from the environment and build the clients
 //! ([`Config`], [`dependencies`]), and poll the Lambda Runtime API ([`serve`], [`run`]).
 //!
-//! A function's `main.rs` is then two lines: the store and the token verifier built once per
-//! container, and [`serve`] around the route's plain handler function.
+//! A function's `main.rs` is then two lines: the store, the token verifier and the CORS policy
+//! built once per container ([`Dependencies`]), and [`serve`] around the route's plain handler
+//! function.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
@@ -18,21 +19,33 @@ use std::future::Future;
 
 use auth::{ProviderKeys, TokenVerifier};
 use lambda_http::{Body, Error, Request, Response, service_fn};
+use response::CorsPolicy;
 use store::{DynamoStore, UserFields};
 
+/// What a handler needs, built once per container and living as long as the process, so every
+/// invocation borrows it.
+#[derive(Clone, Copy)]
+pub struct Dependencies {
+    /// The DynamoDB store.
+    pub store: &'static DynamoStore,
+    /// The token verifier.
+    pub verifier: &'static TokenVerifier<ProviderKeys>,
+    /// The CORS policy (`ALLOWED_ORIGINS`).
+    pub cors: &'static CorsPolicy,
+}
+
 /// Sets up the JSON logs, reads the configuration and builds the store (reading the user
-/// `fields` the route renders) and the token verifier: what `main` does once per container.
-/// They live as long as the process, so every invocation borrows them.
-pub async fn dependencies(
-    fields: UserFields,
-) -> Result<(&'static DynamoStore, &'static TokenVerifier<ProviderKeys>), ConfigError> {
+/// `fields` the route renders), the token verifier and the CORS policy: what `main` does once
+/// per container.
+pub async fn dependencies(fields: UserFields) -> Result<Dependencies, ConfigError> {
     logging::init();
     let config = Config::from_env()?;
     let store = config.store().await.with_user_fields(fields);
-    let store: &'static DynamoStore = Box::leak(Box::new(store));
-    let verifier: &'static TokenVerifier<ProviderKeys> =
-        Box::leak(Box::new(config.token_verifier()));
-    Ok((store, verifier))
+    Ok(Dependencies {
+        store: Box::leak(Box::new(store)),
+        verifier: Box::leak(Box::new(config.token_verifier())),
+        cors: Box::leak(Box::new(config.cors)),
+    })
 }
 
 /// Answers every invocation with `handler` ([`run`]); a handler's every outcome is a response.

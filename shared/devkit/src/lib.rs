@@ -29,6 +29,10 @@ pub const DEV_JWKS: &str = include_str!("../../../dev/keys/dev-jwks.json");
 pub const DEV_ISSUER: &str = "https://dev.current-user.invalid";
 /// The audience of the local configuration (`JWT_AUDIENCE`); dev tokens carry it.
 pub const DEV_AUDIENCE: &str = "https://api.current-user.invalid";
+/// The browser origins of the local configuration (`ALLOWED_ORIGINS`): a page served on one of
+/// them may call `make dev` with credentials. `app.example.test` and `api.example.test` are two
+/// origins of one site, as `app.example.com` and `api.example.com` are in production.
+pub const DEV_ALLOWED_ORIGINS: &str = "http://app.example.test:3000,http://localhost:3000";
 /// The longest token lifetime of the local configuration (`JWT_MAX_LIFETIME_SECS`): 100 years,
 /// as the committed demo tokens and `events/` are valid until 2100. Dev-only: deployed
 /// functions default to 24 hours.

@@ -3,17 +3,25 @@
 //! error status adds, and the one place a route's result becomes its response and its log lines
 //! ([`finish`]).
 //!
-//! A route's error type implements [`RouteError`] (its status, its 405, and its body shape);
-//! [`answer_get`] runs a GET-only route's answer, and [`finish`] logs a refusal (warn) or a
-//! failure (error) with its reason, which never reaches the client, and then the access line
-//! of the request.
+//! A route's error type implements [`RouteError`] (its status, its 405 and preflight refusal,
+//! and its body shape); [`answer`] runs a GET route's answer for GET and HEAD, answers CORS
+//! preflights by the [`CorsPolicy`], refuses every other method, and adds the CORS headers;
+//! [`finish`] logs a refusal (warn) or a failure (error) with its reason, which never reaches
+//! the client, and then the access line of the request.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod cors;
+
+pub use cors::{CorsPolicy, OriginError, PreflightRefusal};
 
 use std::fmt::Display;
 use std::time::Instant;
 
-use lambda_http::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderName, HeaderValue};
+use lambda_http::http::header::{
+    ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER,
+    WWW_AUTHENTICATE,
+};
 use lambda_http::http::{Method, StatusCode, response::Builder};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -33,6 +41,7 @@ pub struct RequestMeta {
     /// API Gateway's request id (`$context.requestId` in its access log), when there is one.
     apigw_request_id: Option<String>,
     route: &'static str,
+    method: Method,
     started: Instant,
     tenant_id: Option<String>,
     api_key_id: Option<String>,
@@ -57,6 +66,7 @@ impl RequestMeta {
             request_id,
             apigw_request_id,
             route,
+            method: request.method().clone(),
             started: Instant::now(),
             tenant_id: None,
             api_key_id: None,
@@ -69,6 +79,11 @@ impl RequestMeta {
         self.api_key_id = Some(key_id.to_string());
     }
 
+    /// Whether the request presented an API key ([`RequestMeta::set_api_key`]).
+    pub fn api_key_presented(&self) -> bool {
+        self.api_key_id.is_some()
+    }
+
     /// Records the request's tenant, for the access line.
     pub fn set_tenant(&mut self, tenant_id: &impl Display) {
         self.tenant_id = Some(tenant_id.to_string());
@@ -79,6 +94,7 @@ impl RequestMeta {
         let latency_us = u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX);
         tracing::info!(
             route = self.route,
+            method = self.method.as_str(),
             status = status.as_u16(),
             latency_us,
             request_id = %self.request_id,
@@ -90,18 +106,50 @@ impl RequestMeta {
     }
 }
 
-/// The headers an error status adds: `WWW-Authenticate: Bearer` on 401, `Allow: GET` on 405,
-/// `Retry-After: 1` on 503.
-pub fn status_headers(status: StatusCode) -> &'static [(HeaderName, &'static str)] {
-    const UNAUTHORIZED: &[(HeaderName, &str)] =
-        &[(lambda_http::http::header::WWW_AUTHENTICATE, "Bearer")];
-    const NOT_ALLOWED: &[(HeaderName, &str)] = &[(lambda_http::http::header::ALLOW, "GET")];
-    const UNAVAILABLE: &[(HeaderName, &str)] = &[(lambda_http::http::header::RETRY_AFTER, "1")];
+/// What a refusal tells an OAuth client about the token it sent (RFC 6750 section 3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Challenge {
+    /// No token was sent (or another kind of credential): `Bearer`, no error attribute.
+    NoToken,
+    /// The token sent is invalid, revoked or not for this request: `error="invalid_token"`.
+    InvalidToken,
+    /// The token sent has expired: `error="invalid_token"`, so a client refreshes it.
+    ExpiredToken,
+}
+
+/// `WWW-Authenticate` of a 401 when no token was sent.
+pub const BEARER: &str = "Bearer";
+/// `WWW-Authenticate` of a 401 for an invalid token.
+pub const INVALID_TOKEN: &str =
+    r#"Bearer error="invalid_token", error_description="The access token is invalid""#;
+/// `WWW-Authenticate` of a 401 for an expired token.
+pub const EXPIRED_TOKEN: &str =
+    r#"Bearer error="invalid_token", error_description="The access token expired""#;
+/// `WWW-Authenticate` of a 400.
+pub const INVALID_REQUEST: &str =
+    r#"Bearer error="invalid_request", error_description="The request is malformed""#;
+/// `Allow` of every route.
+pub const ALLOWED: &str = "GET, HEAD";
+
+/// The header an error status adds: `WWW-Authenticate` on 400 (`invalid_request`) and on 401
+/// (by `challenge`), `Allow: GET, HEAD` on 405, `Retry-After: 1` on 503.
+pub fn error_header(
+    status: StatusCode,
+    challenge: Challenge,
+) -> Option<(HeaderName, &'static str)> {
     match status {
-        StatusCode::UNAUTHORIZED => UNAUTHORIZED,
-        StatusCode::METHOD_NOT_ALLOWED => NOT_ALLOWED,
-        StatusCode::SERVICE_UNAVAILABLE => UNAVAILABLE,
-        _ => &[],
+        StatusCode::BAD_REQUEST => Some((WWW_AUTHENTICATE, INVALID_REQUEST)),
+        StatusCode::UNAUTHORIZED => Some((
+            WWW_AUTHENTICATE,
+            match challenge {
+                Challenge::NoToken => BEARER,
+                Challenge::InvalidToken => INVALID_TOKEN,
+                Challenge::ExpiredToken => EXPIRED_TOKEN,
+            },
+        )),
+        StatusCode::METHOD_NOT_ALLOWED => Some((ALLOW, ALLOWED)),
+        StatusCode::SERVICE_UNAVAILABLE => Some((RETRY_AFTER, "1")),
+        _ => None,
     }
 }
 
@@ -161,28 +209,62 @@ fn fallback() -> Response<Body> {
 /// A route's error type: its status, and its body in the route's shape. Its `Display` is the
 /// reason for the log line (never shown to the client).
 pub trait RouteError: Display {
-    /// The route's refusal of a method other than GET (405, `Allow: GET`).
+    /// The route's refusal of a method other than GET and HEAD (405, `Allow: GET, HEAD`).
     fn method_not_allowed() -> Self;
+    /// The route's refusal of a CORS preflight (403, no CORS headers).
+    fn preflight_refused(why: PreflightRefusal) -> Self;
     /// The HTTP status.
     fn status(&self) -> StatusCode;
     /// The response in the route's error shape.
     fn into_response(self, meta: &RequestMeta) -> Response<Body>;
 }
 
-/// Answers one request to a GET-only route: starts its [`RequestMeta`], refuses any other
-/// method with [`RouteError::method_not_allowed`] before `answer` runs, and [`finish`]es.
-pub async fn answer_get<E: RouteError>(
+/// Answers one request to a route that serves GET: starts its [`RequestMeta`]; runs `answer`
+/// for GET, and for HEAD without the body (RFC 9110 section 9.3.2); answers a CORS preflight
+/// by `cors` (204 with the grant, or [`RouteError::preflight_refused`]); refuses any other
+/// method with [`RouteError::method_not_allowed`] before anything is read; [`finish`]es; and
+/// adds the CORS headers of the request's origin.
+pub async fn answer<E: RouteError>(
     route: &'static str,
+    cors: &CorsPolicy,
     request: &Request,
     answer: impl AsyncFnOnce(&mut RequestMeta) -> Result<Response<Body>, E>,
 ) -> Response<Body> {
     let mut meta = RequestMeta::start(request, route);
-    let result = if request.method() == Method::GET {
+    let method = request.method();
+    let headers = request.headers();
+    if CorsPolicy::is_preflight(method, headers) {
+        let result = cors
+            .preflight(headers)
+            .map(|grant| preflight_grant(&meta, grant))
+            .map_err(E::preflight_refused);
+        return finish(&meta, result);
+    }
+    let result = if method == Method::GET || method == Method::HEAD {
         answer(&mut meta).await
     } else {
         Err(E::method_not_allowed())
     };
-    finish(&meta, result)
+    let mut response = finish(&meta, result);
+    cors.decorate(headers, response.headers_mut());
+    if method == Method::HEAD {
+        *response.body_mut() = Body::Empty;
+    }
+    response
+}
+
+/// The 204 of an allowed preflight.
+fn preflight_grant(meta: &RequestMeta, grant: HeaderMap) -> Response<Body> {
+    let mut response = Response::new(Body::Empty);
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    let headers = response.headers_mut();
+    headers.extend(grant);
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if let Ok(id) = HeaderValue::from_str(&meta.request_id) {
+        headers.insert(X_REQUEST_ID, id);
+    }
+    response
 }
 
 /// Turns a route's result into its response, logging a refusal (warn) or a failure (error) and

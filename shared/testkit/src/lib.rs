@@ -11,6 +11,23 @@
 //! when the test binary exits (it watches its stdin, which is this process's pipe).
 
 mod answer;
+pub mod cors_and_methods;
+
+/// RFC 6750's `WWW-Authenticate` challenges, as the wire carries them (written out here, not
+/// taken from the code under test).
+pub mod challenges {
+    /// A 401 when no token was sent (or an API key).
+    pub const NO_TOKEN: &str = "Bearer";
+    /// A 401 for an invalid or revoked token.
+    pub const INVALID_TOKEN: &str =
+        r#"Bearer error="invalid_token", error_description="The access token is invalid""#;
+    /// A 401 for an expired token.
+    pub const EXPIRED_TOKEN: &str =
+        r#"Bearer error="invalid_token", error_description="The access token expired""#;
+    /// A 400.
+    pub const INVALID_REQUEST: &str =
+        r#"Bearer error="invalid_request", error_description="The request is malformed""#;
+}
 pub mod hostile;
 mod jwks_server;
 pub mod key_heat;
@@ -39,6 +56,7 @@ use accounts::Admin;
 use auth::{KeySet, ProviderKeys, StaticKeySource, TokenVerifier, VerifierSettings};
 use devkit::{DEV_ISSUER, DEV_JWKS};
 use model::{SessionId, TenantId, UserId};
+use response::CorsPolicy;
 use store::DynamoStore;
 
 /// The repository root.
@@ -165,6 +183,14 @@ pub fn dev_verifier() -> TokenVerifier<ProviderKeys> {
     let mut settings = VerifierSettings::new(DEV_ISSUER, devkit::DEV_AUDIENCE);
     settings.max_lifetime_secs = devkit::DEV_MAX_LIFETIME_SECS;
     verifier_with(DEV_JWKS, settings)
+}
+
+/// The CORS policy of the local configuration (`devkit::DEV_ALLOWED_ORIGINS`), parsed once.
+pub fn dev_cors() -> &'static CorsPolicy {
+    static POLICY: std::sync::LazyLock<CorsPolicy> = std::sync::LazyLock::new(|| {
+        CorsPolicy::parse(devkit::DEV_ALLOWED_ORIGINS).expect("the dev origins parse")
+    });
+    &POLICY
 }
 
 /// A verifier over the keys of `jwks` with `settings`.

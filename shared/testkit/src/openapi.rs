@@ -47,6 +47,20 @@ impl OpenApi {
             .get(status.to_string())
     }
 
+    /// A validator of the documented schema of parameter `name` of `method path`, to hold the
+    /// server's parsing to exactly what the document promises.
+    pub fn parameter(&self, method: &str, path: &str, name: &str) -> Validator {
+        let parameters = self.document["paths"][path][method.to_lowercase()]["parameters"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{method} {path} has no parameters"));
+        let schema = parameters
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["schema"].clone())
+            .unwrap_or_else(|| panic!("{method} {path} documents no parameter {name}"));
+        jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
     /// The validator of `response`'s `content_type` schema, against the whole document so that
     /// `#/components/...` references resolve (the document's own keys are not schema keywords
     /// and are ignored).

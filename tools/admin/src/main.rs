@@ -52,6 +52,12 @@ enum Command {
     /// API keys.
     #[command(subcommand, name = "api-key")]
     ApiKey(ApiKeyCommand),
+    /// Check an ALLOWED_ORIGINS list (the AllowedOrigins parameter) by the functions' own rule,
+    /// before a deploy; `make validate ALLOWED_ORIGINS=...` runs it.
+    CheckOrigins {
+        /// Comma-separated origins.
+        origins: String,
+    },
     /// Mint a session token signed with a dev-only key.
     Token {
         #[arg(long)]
@@ -282,6 +288,13 @@ async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
                 .and_then(|signer| Ok(signer.sign(&claims)?))
                 .map_err(dev_error)?;
             (json!({ "token": token }), token)
+        }
+        Command::CheckOrigins { origins } => {
+            let policy = response::CorsPolicy::parse(origins)
+                .map_err(|e| AdminError::Invalid(format!("ALLOWED_ORIGINS: {e}")))?;
+            let listed: Vec<&str> = policy.origins().collect();
+            let text = format!("{} origin(s) allowed: {}", listed.len(), listed.join(", "));
+            (json!({ "origins": listed }), text)
         }
         Command::CreateTable => {
             let admin = admin(cli).await?;
