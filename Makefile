@@ -25,11 +25,12 @@ dev: tools
 
 ## test: every test: format, lints, template validation, unit and integration tests, and make dev
 ## itself (scripts/dev-check.mjs: the printed lines answer as they say; a JSON:API client, headless
-## Chromium and schemathesis against it; Ctrl-C leaves nothing)
+## Chromium and schemathesis against it; Ctrl-C leaves nothing), then 30 starts and stops of it
 test: tools lint validate browser $(SCHEMATHESIS_VENV)/.installed
 	cargo test --workspace --all-targets
 	cargo test --workspace --doc
 	./scripts/dev-check.mjs
+	./scripts/dev-restarts.mjs 30
 
 ## check: format, lints and the tests that need no server (unit tests, properties, schema
 ## checks): the quick loop while editing; `make test` is the whole suite
