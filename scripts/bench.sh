@@ -10,15 +10,37 @@ out=$(mktemp -d)
 # Two profiles are measured: `release` (opt-level "s", what ships) and `release-o3`
 # (opt-level 3), so the choice between them rests on init, latency and size together.
 profiles="${BENCH_PROFILES:-release release-o3}"
+# Variants (BENCH_VARIANTS, default "mimalloc"): the release bootstraps built with that cargo
+# feature, set aside, and measured in the same interleaved rounds as the default build.
+variants="${BENCH_VARIANTS-mimalloc}"
+for variant in $variants; do
+  echo "building the release bootstraps with --features $variant..." >&2
+  cargo build --profile release -q -p get-me -p get-users-me --features "get-me/$variant,get-users-me/$variant"
+  mkdir -p "$out/variant-$variant"
+  cp target/release/get-me target/release/get-users-me "$out/variant-$variant/"
+done
+first_variant=${variants%% *}
+
+# The floor (tools/bench-floor) is built with the same profile. The peer is measured when
+# BENCH_PEER names its bootstrap (tools/bench/src/side_by_side.rs says why it is not built here).
 for profile in $profiles; do
   lambda_dir=target/lambda
   [ "$profile" = release ] || lambda_dir="target/lambda-$profile"
   echo "building $profile bootstraps (x86_64, then arm64)..." >&2
-  cargo build --profile "$profile" -q -p get-me -p get-users-me
+  cargo build --profile "$profile" -q -p get-me -p get-users-me -p bench-floor
   cargo lambda build --profile "$profile" --arm64 --output-format zip --lambda-dir "$lambda_dir" \
-    -p get-me -p get-users-me >&2
+    -p get-me -p get-users-me -p bench-floor >&2
+  mkdir -p "$out/arm64-$profile"
+  for f in get-me get-users-me bench-floor; do
+    unzip -p "$lambda_dir/$f/bootstrap.zip" bootstrap > "$out/arm64-$profile/$f"
+  done
   echo "measuring the $profile bootstraps under a local Runtime API..." >&2
-  cargo run -q --release -p bench -- "target/$profile" > "$out/harness-$profile.md"
+  variant_env=()
+  if [ "$profile" = release ] && [ -n "$first_variant" ]; then
+    variant_env=(BENCH_VARIANT="$first_variant" BENCH_VARIANT_DIR="$out/variant-$first_variant")
+  fi
+  env "${variant_env[@]}" BENCH_ARM64_DIR="$out/arm64-$profile" \
+    cargo run -q --release -p bench -- "target/$profile" > "$out/harness-$profile.md"
 done
 
 echo "measuring in-process costs (criterion)..." >&2

@@ -13,6 +13,12 @@ pub mod logging;
 pub mod poll_loop;
 
 pub use config::{Config, ConfigError, KeyConfig};
+
+/// mimalloc instead of the system allocator, with the `mimalloc` feature (`make bench`
+/// measures both; BENCHMARKS.md).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub use poll_loop::run;
 
 use std::future::Future;

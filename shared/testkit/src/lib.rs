@@ -148,6 +148,48 @@ impl LocalDynamo {
         (admin, store)
     }
 
+    /// A table `name` with one string hash key `key` (another program's table, such as the
+    /// bench's peer), on demand; nothing happens if it exists.
+    pub async fn create_keyed_table(&self, name: &str, key: &str) {
+        use aws_sdk_dynamodb::client::Waiters;
+        use aws_sdk_dynamodb::types::{
+            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+        };
+        let client = store::client::dynamodb_client().await;
+        let created = client
+            .create_table()
+            .table_name(name)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(key)
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .expect("an attribute definition"),
+            )
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name(key)
+                    .key_type(KeyType::Hash)
+                    .build()
+                    .expect("a key schema"),
+            )
+            .send()
+            .await;
+        if let Err(err) = created {
+            let exists = err
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_in_use_exception());
+            assert!(exists, "create table {name}: {err:?}");
+        }
+        client
+            .wait_until_table_exists()
+            .table_name(name)
+            .wait(std::time::Duration::from_secs(60))
+            .await
+            .unwrap_or_else(|e| panic!("table {name} did not become ACTIVE: {e:?}"));
+    }
+
     /// A fresh table with the demo data of `admin seed`.
     pub async fn seeded_table(&self) -> (Admin, DynamoStore) {
         let (admin, store) = self.fresh_table().await;

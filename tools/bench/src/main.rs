@@ -28,6 +28,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+mod side_by_side;
 mod store_alone;
 
 use testkit::runtime_api::RuntimeApi;
@@ -146,43 +147,70 @@ fn log_sink() -> Stdio {
 /// Invocations per case whose DynamoDB requests the proxy counts.
 const COUNTED_INVOCATIONS: usize = 50;
 
+/// The production-like environment of `function`, with DynamoDB at `endpoint`.
+fn function_env(setup: &Setup, function: &str, endpoint: &str) -> Vec<(String, String)> {
+    let mut env = lambda_env(function);
+    for (name, value) in [
+        ("AWS_ENDPOINT_URL_DYNAMODB", endpoint.to_owned()),
+        ("TABLE_NAME", setup.table.clone()),
+        ("JWT_ISSUER", devkit::DEV_ISSUER.to_owned()),
+        ("JWT_AUDIENCE", devkit::DEV_AUDIENCE.to_owned()),
+        (
+            "JWT_MAX_LIFETIME_SECS",
+            devkit::DEV_MAX_LIFETIME_SECS.to_string(),
+        ),
+        ("JWKS_URL", setup.jwks.url().to_owned()),
+        ("ALLOWED_ORIGINS", devkit::DEV_ALLOWED_ORIGINS.to_owned()),
+        ("RUST_LOG", "info".to_owned()),
+    ] {
+        env.push((name.to_owned(), value));
+    }
+    env
+}
+
+/// What Lambda sets for every function, and the SDK's region and (dummy) credentials.
+fn lambda_env(function: &str) -> Vec<(String, String)> {
+    [
+        ("AWS_LAMBDA_FUNCTION_NAME", function),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+        ("AWS_LAMBDA_LOG_STREAM_NAME", "bench"),
+        ("AWS_LAMBDA_LOG_GROUP_NAME", "bench"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "bench"),
+        ("AWS_SECRET_ACCESS_KEY", "bench"),
+    ]
+    .iter()
+    .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+    .collect()
+}
+
 /// Spawns `function`'s bootstrap with production-like configuration, DynamoDB at `endpoint`,
 /// and waits for its first poll of the Runtime API.
 async fn start(setup: &Setup, function: &str, endpoint: &str) -> Result<Running, String> {
-    let mut api = RuntimeApi::start().await.map_err(|e| e.to_string())?;
     let bootstrap = setup.directory.join(function);
+    spawn(&bootstrap, &function_env(setup, function, endpoint)).await
+}
+
+/// Spawns `binary` with exactly `env` and the Runtime API's address, and waits for its first
+/// poll of the Runtime API.
+async fn spawn(binary: &std::path::Path, env: &[(String, String)]) -> Result<Running, String> {
+    let mut api = RuntimeApi::start().await.map_err(|e| e.to_string())?;
     let spawned = Instant::now();
-    let child = tokio::process::Command::new(&bootstrap)
+    let child = tokio::process::Command::new(binary)
         .env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", &api.address)
-        .env("AWS_LAMBDA_FUNCTION_NAME", function)
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", "bench")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "bench")
-        .env("AWS_SECRET_ACCESS_KEY", "bench")
-        .env("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
-        .env("TABLE_NAME", &setup.table)
-        .env("JWT_ISSUER", devkit::DEV_ISSUER)
-        .env("JWT_AUDIENCE", devkit::DEV_AUDIENCE)
-        .env(
-            "JWT_MAX_LIFETIME_SECS",
-            devkit::DEV_MAX_LIFETIME_SECS.to_string(),
-        )
-        .env("JWKS_URL", setup.jwks.url())
-        .env("RUST_LOG", "info")
+        .envs(env.iter().map(|(n, v)| (n.as_str(), v.as_str())))
         .stdin(Stdio::null())
         .stdout(log_sink())
         .stderr(log_sink())
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| format!("{}: {e}", bootstrap.display()))?;
+        .map_err(|e| format!("{}: {e}", binary.display()))?;
     let pid = child.id().unwrap_or(0);
     let first_poll = tokio::time::timeout(Duration::from_secs(10), api.next_poll())
         .await
-        .map_err(|_| format!("{function} never polled the Runtime API"))?
+        .map_err(|_| format!("{} never polled the Runtime API", binary.display()))?
         .ok_or("the Runtime API stopped")?;
     Ok(Running {
         child,
@@ -394,4 +422,94 @@ async fn main() {
             millis(row.p99)
         );
     }
+
+    let rounds = setting("BENCH_ROUNDS", 10);
+    let per_round = setting("BENCH_ROUND_INVOCATIONS", 300);
+    let subjects = match side_by_side_subjects(&setup, &rows).await {
+        Ok(subjects) => subjects,
+        Err(why) => {
+            eprintln!("bench: side by side: {why}");
+            std::process::exit(1);
+        }
+    };
+    match side_by_side::measure(&subjects, cold_starts, rounds, per_round).await {
+        Ok(measured) => {
+            println!("\n#### Side by side with the peer and the floor\n");
+            side_by_side::print(&measured, rounds, per_round, cold_starts);
+        }
+        Err(why) => {
+            eprintln!("bench: side by side: {why}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// The floor, the peer (when `BENCH_PEER` names it) and every case of the two functions.
+async fn side_by_side_subjects(
+    setup: &Setup,
+    rows: &[Row],
+) -> Result<Vec<side_by_side::Subject>, String> {
+    let store = local_dynamo().endpoint();
+    let arm64 = std::env::var_os("BENCH_ARM64_DIR").map(PathBuf::from);
+    let template = event(&CASES[0])?;
+    let mut subjects = vec![side_by_side::Subject {
+        name: "floor".into(),
+        binary: setup.directory.join("bench-floor"),
+        arm64: arm64.as_ref().map(|d| d.join("bench-floor")),
+        env: lambda_env("bench-floor"),
+        event: template.clone(),
+        dynamodb_requests: "0".into(),
+    }];
+    if let Some((binary, peer_arm64)) = side_by_side::peer_binary() {
+        local_dynamo()
+            .create_keyed_table(side_by_side::PEER_TABLE, "username")
+            .await;
+        let mut env = lambda_env("http-dynamodb");
+        env.push(("AWS_ENDPOINT_URL_DYNAMODB".into(), store.to_owned()));
+        env.push(("RUST_LOG".into(), "info".into()));
+        subjects.push(side_by_side::Subject {
+            name: "peer".into(),
+            binary,
+            arm64: peer_arm64,
+            env,
+            event: side_by_side::peer_event(&template)?,
+            dynamodb_requests: "1".into(),
+        });
+    }
+    for (case, row) in CASES.iter().zip(rows) {
+        let route = if case.function == "get-me" {
+            "/me"
+        } else {
+            "/users/me"
+        };
+        subjects.push(side_by_side::Subject {
+            name: format!("{route} {}", case.name),
+            binary: setup.directory.join(case.function),
+            arm64: arm64.as_ref().map(|d| d.join(case.function)),
+            env: function_env(setup, case.function, store),
+            event: event(case)?,
+            dynamodb_requests: format!("{:.2}", row.round_trips),
+        });
+    }
+    // A variant of the functions (another build of the same code, BENCH_VARIANT_DIR, named
+    // BENCH_VARIANT), measured in the same rounds: a paired comparison.
+    if let Some(directory) = std::env::var_os("BENCH_VARIANT_DIR").map(PathBuf::from) {
+        let variant = std::env::var("BENCH_VARIANT").unwrap_or_else(|_| "variant".into());
+        for (case, row) in CASES.iter().zip(rows) {
+            let route = if case.function == "get-me" {
+                "/me"
+            } else {
+                "/users/me"
+            };
+            subjects.push(side_by_side::Subject {
+                name: format!("{route} {} ({variant})", case.name),
+                binary: directory.join(case.function),
+                arm64: None,
+                env: function_env(setup, case.function, store),
+                event: event(case)?,
+                dynamodb_requests: format!("{:.2}", row.round_trips),
+            });
+        }
+    }
+    Ok(subjects)
 }
