@@ -10,16 +10,17 @@ out=$(mktemp -d)
 # Two profiles are measured: `release` (opt-level "s", what ships) and `release-o3`
 # (opt-level 3), so the choice between them rests on init, latency and size together.
 profiles="${BENCH_PROFILES:-release release-o3}"
-# Variants (BENCH_VARIANTS, default "mimalloc"): the release bootstraps built with that cargo
-# feature, set aside, and measured in the same interleaved rounds as the default build.
-variants="${BENCH_VARIANTS-mimalloc}"
-for variant in $variants; do
-  echo "building the release bootstraps with --features $variant..." >&2
-  cargo build --profile release -q -p get-me -p get-users-me --features "get-me/$variant,get-users-me/$variant"
-  mkdir -p "$out/variant-$variant"
-  cp target/release/get-me target/release/get-users-me "$out/variant-$variant/"
-done
-first_variant=${variants%% *}
+# The variant (BENCH_VARIANT=none skips it): the release bootstraps on the system allocator
+# (--no-default-features: no mimalloc), set aside and measured in the same interleaved rounds
+# as what ships, a paired comparison.
+first_variant=${BENCH_VARIANT-system-allocator}
+[ "$first_variant" = none ] && first_variant=
+if [ -n "$first_variant" ]; then
+  echo "building the release bootstraps on the system allocator..." >&2
+  cargo build --profile release -q -p get-me -p get-users-me --no-default-features
+  mkdir -p "$out/variant-$first_variant"
+  cp target/release/get-me target/release/get-users-me "$out/variant-$first_variant/"
+fi
 
 # The floor (tools/bench-floor) is built with the same profile. The peer is measured when
 # BENCH_PEER names its bootstrap (tools/bench/src/side_by_side.rs says why it is not built here).
