@@ -444,6 +444,15 @@ async fn main() {
     }
 }
 
+/// The path a case's function serves.
+fn route(case: &Case) -> &'static str {
+    if case.function == "get-me" {
+        "/me"
+    } else {
+        "/users/me"
+    }
+}
+
 /// The floor, the peer (when `BENCH_PEER` names it) and every case of the two functions.
 async fn side_by_side_subjects(
     setup: &Setup,
@@ -477,13 +486,8 @@ async fn side_by_side_subjects(
         });
     }
     for (case, row) in CASES.iter().zip(rows) {
-        let route = if case.function == "get-me" {
-            "/me"
-        } else {
-            "/users/me"
-        };
         subjects.push(side_by_side::Subject {
-            name: format!("{route} {}", case.name),
+            name: format!("{} {}", route(case), case.name),
             binary: setup.directory.join(case.function),
             arm64: arm64.as_ref().map(|d| d.join(case.function)),
             env: function_env(setup, case.function, store),
@@ -496,13 +500,8 @@ async fn side_by_side_subjects(
     if let Some(directory) = std::env::var_os("BENCH_VARIANT_DIR").map(PathBuf::from) {
         let variant = std::env::var("BENCH_VARIANT").unwrap_or_else(|_| "variant".into());
         for (case, row) in CASES.iter().zip(rows) {
-            let route = if case.function == "get-me" {
-                "/me"
-            } else {
-                "/users/me"
-            };
             subjects.push(side_by_side::Subject {
-                name: format!("{route} {} ({variant})", case.name),
+                name: format!("{} {} ({variant})", route(case), case.name),
                 binary: directory.join(case.function),
                 arm64: None,
                 env: function_env(setup, case.function, store),
