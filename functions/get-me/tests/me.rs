@@ -468,8 +468,13 @@ async fn credential_errors() {
 async fn head_is_get_without_a_body_and_other_methods_are_405() {
     let (service, _, _) = service().await;
     let token = cookie(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
-    testkit::cors_and_methods::assert_methods("/me", &[("cookie", &token)], |r| service.handle(r))
-        .await;
+    testkit::cors_and_methods::assert_methods(
+        "/me",
+        "application/json",
+        &[("cookie", &token)],
+        |r| service.handle(r),
+    )
+    .await;
 }
 
 #[tokio::test]

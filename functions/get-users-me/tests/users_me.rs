@@ -545,8 +545,13 @@ async fn methods_and_media_types() {
         ("x-api-secret", API_SECRET),
     ];
     let credentials: Vec<(&str, &[u8])> = headers.iter().map(|(n, v)| (*n, v.as_bytes())).collect();
-    testkit::cors_and_methods::assert_methods("/users/me", &credentials, |r| service.handle(r))
-        .await;
+    testkit::cors_and_methods::assert_methods(
+        "/users/me",
+        "application/vnd.api+json",
+        &credentials,
+        |r| service.handle(r),
+    )
+    .await;
     testkit::cors_and_methods::assert_cors_policy(
         "/users/me",
         "application/vnd.api+json",

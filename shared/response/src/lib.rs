@@ -189,8 +189,15 @@ fn with_common_headers(
     meta: &RequestMeta,
     content_type: &'static str,
 ) -> Builder {
+    with_bodiless_headers(
+        builder.header(CONTENT_TYPE, HeaderValue::from_static(content_type)),
+        meta,
+    )
+}
+
+/// The headers every response carries, a body or not: `Cache-Control`, `nosniff`, the id.
+fn with_bodiless_headers(builder: Builder, meta: &RequestMeta) -> Builder {
     let builder = builder
-        .header(CONTENT_TYPE, HeaderValue::from_static(content_type))
         .header(CACHE_CONTROL, HeaderValue::from_static("no-store"))
         .header(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     match HeaderValue::from_str(&meta.request_id) {
@@ -255,15 +262,11 @@ pub async fn answer<E: RouteError>(
 
 /// The 204 of an allowed preflight.
 fn preflight_grant(meta: &RequestMeta, grant: HeaderMap) -> Response<Body> {
-    let mut response = Response::new(Body::Empty);
-    *response.status_mut() = StatusCode::NO_CONTENT;
-    let headers = response.headers_mut();
-    headers.extend(grant);
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    if let Ok(id) = HeaderValue::from_str(&meta.request_id) {
-        headers.insert(X_REQUEST_ID, id);
-    }
+    let mut response =
+        with_bodiless_headers(Response::builder().status(StatusCode::NO_CONTENT), meta)
+            .body(Body::Empty)
+            .unwrap_or_else(|_| fallback());
+    response.headers_mut().extend(grant);
     response
 }
 

@@ -25,6 +25,17 @@ fn body_text(response: &Response<Body>) -> String {
     }
 }
 
+fn assert_listed_origin_may_read(response: &Response<Body>) {
+    assert_eq!(
+        header(response, "access-control-allow-origin"),
+        Some(LISTED_ORIGIN)
+    );
+    assert_eq!(
+        header(response, "access-control-allow-credentials"),
+        Some("true")
+    );
+}
+
 /// Checks the CORS policy on `path` through `handle` (the route's handler with the dev
 /// policy). `credentials` are headers that make a GET succeed; `content_type` is the route's.
 pub async fn assert_cors_policy<F, Fut>(
@@ -55,14 +66,7 @@ pub async fn assert_cors_policy<F, Fut>(
     ))
     .await;
     assert_eq!(granted.status(), 204, "{path}: {}", body_text(&granted));
-    assert_eq!(
-        header(&granted, "access-control-allow-origin"),
-        Some(LISTED_ORIGIN)
-    );
-    assert_eq!(
-        header(&granted, "access-control-allow-credentials"),
-        Some("true")
-    );
+    assert_listed_origin_may_read(&granted);
     assert_eq!(
         header(&granted, "access-control-allow-methods"),
         Some("GET, HEAD")
@@ -156,14 +160,7 @@ pub async fn assert_cors_policy<F, Fut>(
     listed.push(("origin", LISTED_ORIGIN.as_bytes()));
     let answer = handle(request(Method::GET, path, &listed)).await;
     assert_eq!(answer.status(), 200, "{path}: {}", body_text(&answer));
-    assert_eq!(
-        header(&answer, "access-control-allow-origin"),
-        Some(LISTED_ORIGIN)
-    );
-    assert_eq!(
-        header(&answer, "access-control-allow-credentials"),
-        Some("true")
-    );
+    assert_listed_origin_may_read(&answer);
     assert_eq!(
         header(&answer, "access-control-expose-headers"),
         Some("retry-after, www-authenticate, x-request-id")
@@ -179,9 +176,13 @@ pub async fn assert_cors_policy<F, Fut>(
 
 /// Checks the methods of `path` through `handle`: HEAD answers as GET (same status and headers)
 /// with no body, with and without `credentials`; every other method, and an OPTIONS that is not
-/// a preflight, is 405 in the route's shape with `Allow: GET, HEAD`.
-pub async fn assert_methods<F, Fut>(path: &str, credentials: &[(&str, &[u8])], handle: F)
-where
+/// a preflight, is 405 in the route's shape (`content_type`) with `Allow: GET, HEAD`.
+pub async fn assert_methods<F, Fut>(
+    path: &str,
+    content_type: &str,
+    credentials: &[(&str, &[u8])],
+    handle: F,
+) where
     F: Fn(Request) -> Fut,
     Fut: Future<Output = Response<Body>>,
 {
@@ -220,7 +221,7 @@ where
         let answer = crate::checked(
             handle(request(method.clone(), path, credentials)).await,
             path,
-            header_of_route(path),
+            content_type,
         );
         assert_eq!(
             (answer.status, answer.code()),
@@ -228,13 +229,5 @@ where
             "{method} {path}"
         );
         assert_eq!(answer.headers["allow"], "GET, HEAD");
-    }
-}
-
-fn header_of_route(path: &str) -> &'static str {
-    if path.starts_with("/users/me") {
-        "application/vnd.api+json"
-    } else {
-        "application/json"
     }
 }

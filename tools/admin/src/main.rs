@@ -428,3 +428,33 @@ async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn check_origins(list: &str) -> Result<(Value, String), AdminError> {
+        run(&Cli::parse_from(["admin", "--json", "check-origins", list])).await
+    }
+
+    #[tokio::test]
+    async fn check_origins_lists_good_origins_and_names_a_bad_one() {
+        let (value, _) = check_origins("https://app.example.com, http://localhost:3000")
+            .await
+            .unwrap();
+        assert_eq!(
+            value,
+            json!({"origins": ["https://app.example.com", "http://localhost:3000"]})
+        );
+        for bad in ["*", "https://app.example.com/", "http://app.example.com"] {
+            let err = check_origins(&format!("https://ok.example.com,{bad}"))
+                .await
+                .unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains(&format!("ALLOWED_ORIGINS: {bad:?}")),
+                "{err}"
+            );
+        }
+    }
+}
