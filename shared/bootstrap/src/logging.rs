@@ -1,7 +1,11 @@
 //! JSON log lines for CloudWatch.
 //!
 //! One JSON object per line, fields flattened to the top level, no ANSI colours. `RUST_LOG`
-//! filters (default `info`). Nothing logged by this project carries a token, cookie or secret:
+//! filters (default `info`): a level, or comma-separated `target=level` directives such as
+//! `info,auth=debug` ([`Targets`]'s syntax; see [`filter`]). Span and field directives
+//! (`crate[span]=debug`) are not supported; a `RUST_LOG` that does not parse means `info`. (`Targets` instead of
+//! `EnvFilter` keeps the regex engine out of the functions' binaries, see BENCHMARKS.md.)
+//! Nothing logged by this project carries a token, cookie or secret:
 //! handlers log reasons and ids, never header values.
 //!
 //! Whatever `RUST_LOG` says, the crates in [`CAPPED_TARGETS`] log at `info` at most: below
@@ -9,11 +13,11 @@
 //! and the AWS SDK logs DynamoDB response bodies (secret digests, MFA secrets). The cap is a
 //! second filter that must also let a line through, so no `RUST_LOG` directive can lift it.
 
+use tracing_subscriber::Layer;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{EnvFilter, Layer};
 
 /// The dependency crates whose lines are capped at `info`.
 pub const CAPPED_TARGETS: [&str; 17] = [
@@ -45,10 +49,7 @@ fn dependency_caps() -> Targets {
 }
 
 /// The production subscriber, writing to `writer` (tests capture with their own writer).
-pub fn subscriber<W>(
-    writer: W,
-    filter: EnvFilter,
-) -> impl tracing::Subscriber + Send + Sync + 'static
+pub fn subscriber<W>(writer: W, filter: Targets) -> impl tracing::Subscriber + Send + Sync + 'static
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
@@ -68,6 +69,65 @@ where
 /// Installs the production subscriber on stdout. Call once, first thing in `main`; a second
 /// call is ignored.
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = subscriber(std::io::stdout, filter).try_init();
+    let _ = subscriber(
+        std::io::stdout,
+        filter(std::env::var("RUST_LOG").ok().as_deref()),
+    )
+    .try_init();
+}
+
+/// The filter `rust_log` (the value of `RUST_LOG`) describes: `info` when it is unset, blank,
+/// does not parse or names spans or fields (`[`, `{`); targets it does not name log at its
+/// bare level, else at `info` (so `auth=debug` keeps the access lines).
+pub fn filter(rust_log: Option<&str>) -> Targets {
+    let info = || Targets::new().with_default(LevelFilter::INFO);
+    let Some(directives) = rust_log
+        .map(str::trim)
+        .filter(|d| !d.is_empty() && !d.contains(['[', '{']))
+    else {
+        return info();
+    };
+    match directives.parse::<Targets>() {
+        Ok(targets) if targets.default_level().is_some() => targets,
+        Ok(targets) => targets.with_default(LevelFilter::INFO),
+        Err(_) => info(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing::Level;
+
+    #[test]
+    fn rust_log_directives_set_levels_per_target() {
+        let targets = filter(Some("warn,auth=debug"));
+        assert!(targets.would_enable("auth::token", &Level::DEBUG));
+        assert!(!targets.would_enable("auth::token", &Level::TRACE));
+        assert!(targets.would_enable("store", &Level::WARN));
+        assert!(!targets.would_enable("store", &Level::INFO));
+    }
+
+    #[test]
+    fn targets_not_named_log_at_info() {
+        let targets = filter(Some("auth=trace"));
+        assert!(targets.would_enable("auth", &Level::TRACE));
+        assert!(targets.would_enable("get_me", &Level::INFO));
+        assert!(!targets.would_enable("get_me", &Level::DEBUG));
+    }
+
+    #[test]
+    fn unset_blank_or_unparsable_rust_log_means_info() {
+        for rust_log in [
+            None,
+            Some(""),
+            Some("  "),
+            Some("auth=loud"),
+            Some("auth[span]=debug"),
+        ] {
+            let targets = filter(rust_log);
+            assert!(targets.would_enable("auth", &Level::INFO), "{rust_log:?}");
+            assert!(!targets.would_enable("auth", &Level::DEBUG), "{rust_log:?}");
+        }
+    }
 }

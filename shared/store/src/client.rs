@@ -9,8 +9,8 @@
 //! | retries | standard mode, 3 attempts, 25 ms initial backoff | rides out a blip, not an outage |
 //! | stalled-stream protection | off | the attempt timeout already bounds a stalled response; the throughput monitor cost ~2.5 % of a warm invocation's CPU (perf, BENCHMARKS.md) |
 //!
-//! The endpoint comes from the SDK's own configuration, so `AWS_ENDPOINT_URL_DYNAMODB`
-//! points it at a local server.
+//! The configuration is read from the environment only ([`dynamodb_config`]), so
+//! `AWS_ENDPOINT_URL_DYNAMODB` points the client at a local server.
 //!
 //! ## TLS trust
 //!
@@ -28,10 +28,11 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
+use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_sdk_dynamodb::config::SharedHttpClient;
+use aws_sdk_dynamodb::config::{Region, SharedHttpClient};
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
 
@@ -44,37 +45,84 @@ pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(2);
 /// Attempts per operation, the first included.
 pub const MAX_ATTEMPTS: u32 = 3;
 
-/// The SDK configuration from the environment, with this crate's timeouts and retries.
-pub async fn sdk_config() -> aws_config::SdkConfig {
-    let timeouts = TimeoutConfig::builder()
+/// The DynamoDB client configuration of the functions, from the environment Lambda gives a
+/// function, with this crate's timeouts, retries, TLS trust and trace header
+/// ([`crate::trace::TraceHeader`]); callers may still override the endpoint.
+///
+/// Read from the environment, and nothing else:
+///
+/// | what | variables |
+/// |---|---|
+/// | credentials | `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (the execution role's, which Lambda sets) |
+/// | region | `AWS_REGION`, else `AWS_DEFAULT_REGION` |
+/// | endpoint | `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL` |
+/// | FIPS and dual-stack endpoints | `AWS_USE_FIPS_ENDPOINT`, `AWS_USE_DUALSTACK_ENDPOINT` (`true`) |
+///
+/// The SDK's default provider chains (profile files, SSO, web identity through STS, the
+/// container and instance metadata endpoints) are not consulted: a Lambda function never
+/// needs them, and leaving them out keeps their code out of the binaries (BENCHMARKS.md). The
+/// admin CLI, run by operators, uses the whole chain.
+pub fn dynamodb_config() -> aws_sdk_dynamodb::config::Builder {
+    dynamodb_config_from(|name| std::env::var(name).ok())
+}
+
+/// [`dynamodb_config`] with the environment read through `env` (tests pass their own).
+pub fn dynamodb_config_from(
+    env: impl Fn(&str) -> Option<String>,
+) -> aws_sdk_dynamodb::config::Builder {
+    let set = |name: &str| env(name).filter(|value| !value.trim().is_empty());
+    let flag =
+        |name: &str| set(name).is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
+    let endpoint = ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"]
+        .into_iter()
+        .find_map(set);
+    let region = set("AWS_REGION").or_else(|| set("AWS_DEFAULT_REGION"));
+    let mut builder = aws_sdk_dynamodb::config::Builder::new()
+        .behavior_version(BehaviorVersion::latest())
+        .credentials_provider(EnvironmentVariableCredentialsProvider::new())
+        .region(region.map(Region::new))
+        .timeout_config(timeouts())
+        .retry_config(retries())
+        .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
+        .http_client(https_client_for(endpoint.as_deref()))
+        .use_fips(flag("AWS_USE_FIPS_ENDPOINT"))
+        .use_dual_stack(flag("AWS_USE_DUALSTACK_ENDPOINT"))
+        .interceptor(crate::trace::TraceHeader);
+    if let Some(endpoint) = endpoint {
+        builder = builder.endpoint_url(endpoint.trim());
+    }
+    builder
+}
+
+/// A DynamoDB client configured by [`dynamodb_config`].
+pub fn dynamodb_client() -> aws_sdk_dynamodb::Client {
+    aws_sdk_dynamodb::Client::from_conf(dynamodb_config().build())
+}
+
+/// This crate's timeouts (the table above).
+pub fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .operation_attempt_timeout(ATTEMPT_TIMEOUT)
         .operation_timeout(OPERATION_TIMEOUT)
-        .build();
-    let retries = RetryConfig::standard()
+        .build()
+}
+
+/// This crate's retries (the table above).
+pub fn retries() -> RetryConfig {
+    RetryConfig::standard()
         .with_max_attempts(MAX_ATTEMPTS)
-        .with_initial_backoff(Duration::from_millis(25));
-    aws_config::defaults(BehaviorVersion::latest())
-        .timeout_config(timeouts)
-        .retry_config(retries)
-        .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
-        .http_client(https_client(
-            Trust::for_endpoint(endpoint_override().as_deref()).trust_store(),
-        ))
-        .load()
-        .await
+        .with_initial_backoff(Duration::from_millis(25))
+}
+
+/// The SDK's HTTPS client (rustls on ring) with the trust [`Trust::for_endpoint`] gives
+/// `endpoint` (an override, or `None` for AWS itself).
+pub fn https_client_for(endpoint: Option<&str>) -> SharedHttpClient {
+    https_client(Trust::for_endpoint(endpoint).trust_store())
 }
 
 /// Amazon Trust Services' root certificates (PEM), the roots of DynamoDB's endpoints.
 pub const AMAZON_TRUST_SERVICES_ROOTS: &str = include_str!("../certs/amazon-trust-services.pem");
-
-/// The DynamoDB endpoint override from the environment, if any: `AWS_ENDPOINT_URL_DYNAMODB`,
-/// else `AWS_ENDPOINT_URL` (the variables the SDK itself reads).
-fn endpoint_override() -> Option<String> {
-    ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"]
-        .into_iter()
-        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
-}
 
 /// Whether `host` (as in a URL: IPv6 in brackets) is `localhost` or an IP address that
 /// [`IpAddr::is_loopback`] says is one (`127.attacker.example` is not).
@@ -132,28 +180,17 @@ impl Trust {
     }
 }
 
-/// The SDK's own HTTPS client (rustls on aws-lc, as the SDK's default) trusting `roots`.
+/// The SDK's own HTTPS client (rustls on ring) trusting `roots`.
 fn https_client(roots: TrustStore) -> SharedHttpClient {
     let tls = TlsContext::builder().with_trust_store(roots).build();
     let builder =
-        aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::AwsLc));
+        aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring));
     match tls {
         Ok(context) => builder.tls_context(context).build_https(),
         // Building a context from a trust store cannot fail today; should it ever, the SDK's
         // default trust (the system's store) is the safe fallback.
         Err(_) => builder.build_https(),
     }
-}
-
-/// The DynamoDB client configuration from `sdk`, with the invocation's trace header on every
-/// request ([`crate::trace::TraceHeader`]); callers may still override the endpoint.
-pub fn dynamodb_config(sdk: &aws_config::SdkConfig) -> aws_sdk_dynamodb::config::Builder {
-    aws_sdk_dynamodb::config::Builder::from(sdk).interceptor(crate::trace::TraceHeader)
-}
-
-/// A DynamoDB client from the environment (see [`sdk_config`] and [`dynamodb_config`]).
-pub async fn dynamodb_client() -> aws_sdk_dynamodb::Client {
-    aws_sdk_dynamodb::Client::from_conf(dynamodb_config(&sdk_config().await).build())
 }
 
 #[cfg(test)]
@@ -191,6 +228,37 @@ mod tests {
         ] {
             assert!(!is_loopback_endpoint(remote), "{remote}");
         }
+    }
+
+    #[test]
+    fn the_region_comes_from_aws_region_else_aws_default_region() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let region = |pairs| {
+            dynamodb_config_from(env(pairs))
+                .build()
+                .region()
+                .map(|r| r.to_string())
+        };
+        assert_eq!(
+            region(&[
+                ("AWS_REGION", "eu-west-1"),
+                ("AWS_DEFAULT_REGION", "us-east-2")
+            ])
+            .as_deref(),
+            Some("eu-west-1")
+        );
+        assert_eq!(
+            region(&[("AWS_REGION", " "), ("AWS_DEFAULT_REGION", "us-east-2")]).as_deref(),
+            Some("us-east-2")
+        );
+        assert_eq!(region(&[]), None);
     }
 
     #[test]

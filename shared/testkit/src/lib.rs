@@ -141,7 +141,7 @@ impl LocalDynamo {
 
     /// A new, empty table with a unique name, through the production client configuration.
     pub async fn fresh_table(&self) -> (Admin, DynamoStore) {
-        let client = store::client::dynamodb_client().await;
+        let client = store::client::dynamodb_client();
         let store = DynamoStore::new(client, format!("test-{}", uuid::Uuid::new_v4().simple()));
         let admin = Admin::new(store.clone());
         admin.create_table().await.expect("create the test table");
@@ -155,7 +155,7 @@ impl LocalDynamo {
         use aws_sdk_dynamodb::types::{
             AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
         };
-        let client = store::client::dynamodb_client().await;
+        let client = store::client::dynamodb_client();
         let created = client
             .create_table()
             .table_name(name)
@@ -204,9 +204,8 @@ impl LocalDynamo {
 /// the production client configuration: every call fails as an unreachable store does.
 pub async fn unreachable_store() -> DynamoStore {
     local_dynamo();
-    let config = store::client::sdk_config().await;
     let client = aws_sdk_dynamodb::Client::from_conf(
-        store::client::dynamodb_config(&config)
+        store::client::dynamodb_config()
             .endpoint_url("http://127.0.0.1:9")
             .build(),
     );

@@ -50,7 +50,7 @@ impl<'a> MakeWriter<'a> for CapturedLogs {
 /// Use with a current-thread runtime (the `#[tokio::test]` default).
 pub fn capture_logs() -> (CapturedLogs, tracing::subscriber::DefaultGuard) {
     let logs = CapturedLogs::default();
-    let filter = tracing_subscriber::EnvFilter::new("trace");
+    let filter = bootstrap::logging::filter(Some("trace"));
     let subscriber = bootstrap::logging::subscriber(logs.clone(), filter);
     (logs, tracing::subscriber::set_default(subscriber))
 }

@@ -110,9 +110,8 @@ impl CountingProxy {
 
     /// A DynamoDB client (production configuration) that talks through this proxy.
     pub async fn client(&self) -> aws_sdk_dynamodb::Client {
-        let config = store::client::sdk_config().await;
         aws_sdk_dynamodb::Client::from_conf(
-            store::client::dynamodb_config(&config)
+            store::client::dynamodb_config()
                 .endpoint_url(&self.endpoint)
                 .build(),
         )

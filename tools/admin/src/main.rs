@@ -217,7 +217,16 @@ async fn admin(cli: &Cli) -> Result<Admin, AdminError> {
         .clone()
         .filter(|t| !t.is_empty())
         .ok_or_else(|| AdminError::Invalid("--table or TABLE_NAME is required".into()))?;
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    let endpoint = cli
+        .endpoint_url
+        .clone()
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL_DYNAMODB").ok())
+        .unwrap_or_default();
+    // The whole provider chain (profiles, SSO, roles) for operators, on the functions' HTTPS
+    // client and trust.
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(
+        store::client::https_client_for(Some(endpoint.as_str()).filter(|e| !e.is_empty())),
+    );
     if let Some(endpoint) = &cli.endpoint_url {
         loader = loader.endpoint_url(endpoint);
     }
@@ -225,11 +234,6 @@ async fn admin(cli: &Cli) -> Result<Admin, AdminError> {
     let mut builder = aws_sdk_dynamodb::config::Builder::from(&config);
     // A local server accepts any credentials; spare the user from inventing some (the SDK's
     // static credentials).
-    let endpoint = cli
-        .endpoint_url
-        .clone()
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL_DYNAMODB").ok())
-        .unwrap_or_default();
     if store::client::is_loopback_endpoint(&endpoint) {
         if config.credentials_provider().is_none()
             || std::env::var_os("AWS_ACCESS_KEY_ID").is_none()
