@@ -32,7 +32,7 @@ impl Service {
 async fn service() -> (Service, accounts::Admin, DynamoStore) {
     let (admin, store) = local_dynamo().seeded_table().await;
     let service = Service {
-        store: store.clone(),
+        store: store.clone().with_user_fields(get_me::handler::USER_FIELDS),
         verifier: dev_verifier(),
     };
     (service, admin, store)
@@ -524,6 +524,48 @@ async fn a_malformed_user_item_is_a_logged_500_without_internals() {
         logged.contains(&format!("TENANT#{TENANT_ID}#USER#{ADA_ID}/USER")),
         "the log names the key: {logged}"
     );
+}
+
+/// The route's store reads only what `/me` renders and checks: an unread attribute that does
+/// not even map (here `last_login_date`) leaves the document as the whole item gives it, and
+/// `backup_codes_generated` still tells a user with codes (Ada, two) from one without.
+#[tokio::test]
+async fn only_the_rendered_user_attributes_are_read() {
+    let (projected, _, store) = service().await;
+    let whole = Service {
+        store: store.clone(),
+        verifier: dev_verifier(),
+    };
+    let token = cookie(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
+    let ada = || get(&[("cookie", &token)]);
+    let healthy = call(&whole, ada()).await;
+    assert_eq!(healthy.status, 200);
+    assert_eq!(healthy.body["data"]["backup_codes_generated"], true);
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .set_key(Some(
+            store::keys::ItemKey::user(TENANT_ID, ADA_ID).to_attributes(),
+        ))
+        .update_expression("SET #seen = :broken, #codes = :none")
+        .expression_attribute_names("#seen", "last_login_date")
+        .expression_attribute_names("#codes", "backup_code_digests")
+        .expression_attribute_values(":broken", AttributeValue::Bool(true))
+        .expression_attribute_values(":none", AttributeValue::L(vec![]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        call(&whole, ada()).await.status,
+        500,
+        "the whole item no longer maps"
+    );
+    let answer = call(&projected, ada()).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let mut expected = healthy.body.clone();
+    expected["data"]["backup_codes_generated"] = json!(false);
+    assert_eq!(answer.body, expected);
 }
 
 #[tokio::test]
