@@ -541,21 +541,11 @@ async fn only_the_rendered_user_attributes_are_read() {
     let healthy = call(&whole, ada()).await;
     assert_eq!(healthy.status, 200);
     assert_eq!(healthy.body["data"]["backup_codes_generated"], true);
-    store
-        .client()
-        .update_item()
-        .table_name(store.table())
-        .set_key(Some(
-            store::keys::ItemKey::user(TENANT_ID, ADA_ID).to_attributes(),
-        ))
-        .update_expression("SET #seen = :broken, #codes = :none")
-        .expression_attribute_names("#seen", "last_login_date")
-        .expression_attribute_names("#codes", "backup_code_digests")
-        .expression_attribute_values(":broken", AttributeValue::Bool(true))
-        .expression_attribute_values(":none", AttributeValue::L(vec![]))
-        .send()
-        .await
-        .unwrap();
+    let unmappable = [
+        ("last_login_date", AttributeValue::Bool(true)),
+        ("backup_code_digests", AttributeValue::L(vec![])),
+    ];
+    testkit::set_user_attributes(&store, TENANT_ID, ADA_ID, &unmappable).await;
     assert_eq!(
         call(&whole, ada()).await.status,
         500,

@@ -776,22 +776,11 @@ async fn only_the_rendered_user_attributes_are_read() {
     ];
     let healthy = call(&whole, get("include=profile", &key_headers)).await;
     assert_eq!(healthy.status, 200);
-    store
-        .client()
-        .update_item()
-        .table_name(store.table())
-        .set_key(Some(
-            store::keys::ItemKey::user(TENANT_ID, ADA_ID).to_attributes(),
-        ))
-        .update_expression("SET #segments = :broken")
-        .expression_attribute_names("#segments", "segments")
-        .expression_attribute_values(
-            ":broken",
-            aws_sdk_dynamodb::types::AttributeValue::N("12".into()),
-        )
-        .send()
-        .await
-        .unwrap();
+    let unmappable = [(
+        "segments",
+        aws_sdk_dynamodb::types::AttributeValue::N("12".into()),
+    )];
+    testkit::set_user_attributes(&store, TENANT_ID, ADA_ID, &unmappable).await;
     assert_eq!(
         call(&whole, get("include=profile", &key_headers))
             .await

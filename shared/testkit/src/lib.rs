@@ -200,6 +200,35 @@ impl LocalDynamo {
     }
 }
 
+/// Sets top-level attributes of the stored user `user_id` of `tenant_id` to `values`, behind
+/// the model's back (a test's way to store what the admin CLI never writes).
+pub async fn set_user_attributes(
+    store: &DynamoStore,
+    tenant_id: TenantId,
+    user_id: UserId,
+    values: &[(&str, aws_sdk_dynamodb::types::AttributeValue)],
+) {
+    let mut update = store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .set_key(Some(
+            store::keys::ItemKey::user(tenant_id, user_id).to_attributes(),
+        ));
+    let mut assignments = Vec::new();
+    for (i, (name, value)) in values.iter().enumerate() {
+        assignments.push(format!("#a{i} = :v{i}"));
+        update = update
+            .expression_attribute_names(format!("#a{i}"), *name)
+            .expression_attribute_values(format!(":v{i}"), value.clone());
+    }
+    update
+        .update_expression(format!("SET {}", assignments.join(", ")))
+        .send()
+        .await
+        .expect("update the user item");
+}
+
 /// A store whose endpoint refuses connections (loopback port 9, where nothing listens), with
 /// the production client configuration: every call fails as an unreachable store does.
 pub async fn unreachable_store() -> DynamoStore {
