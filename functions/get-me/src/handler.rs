@@ -12,10 +12,6 @@ use crate::MeError;
 /// The route, as the access log names it.
 pub const ROUTE: &str = "GET /me";
 
-/// The user attributes the route's store reads: what the document renders and the user-state
-/// check needs ([`store::ME_FIELDS`]).
-pub const USER_FIELDS: store::UserFields = store::UserFields::Me;
-
 /// Answers one request to `/me`: the user and session of its session token, or the error in
 /// `/me`'s shape; a CORS preflight by `cors`. Every outcome is a response, and logged.
 pub async fn get_me(

@@ -32,7 +32,7 @@ impl Service {
 async fn service() -> (Service, accounts::Admin, DynamoStore) {
     let (admin, store) = local_dynamo().seeded_table().await;
     let service = Service {
-        store: store.clone().with_user_fields(get_me::handler::USER_FIELDS),
+        store: store.clone(),
         verifier: dev_verifier(),
     };
     (service, admin, store)
@@ -524,38 +524,6 @@ async fn a_malformed_user_item_is_a_logged_500_without_internals() {
         logged.contains(&format!("TENANT#{TENANT_ID}#USER#{ADA_ID}/USER")),
         "the log names the key: {logged}"
     );
-}
-
-/// The route's store reads only what `/me` renders and checks: an unread attribute that does
-/// not even map (here `last_login_date`) leaves the document as the whole item gives it, and
-/// `backup_codes_generated` still tells a user with codes (Ada, two) from one without.
-#[tokio::test]
-async fn only_the_rendered_user_attributes_are_read() {
-    let (projected, _, store) = service().await;
-    let whole = Service {
-        store: store.clone(),
-        verifier: dev_verifier(),
-    };
-    let token = cookie(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
-    let ada = || get(&[("cookie", &token)]);
-    let healthy = call(&whole, ada()).await;
-    assert_eq!(healthy.status, 200);
-    assert_eq!(healthy.body["data"]["backup_codes_generated"], true);
-    let unmappable = [
-        ("last_login_date", AttributeValue::Bool(true)),
-        ("backup_code_digests", AttributeValue::L(vec![])),
-    ];
-    testkit::set_user_attributes(&store, TENANT_ID, ADA_ID, &unmappable).await;
-    assert_eq!(
-        call(&whole, ada()).await.status,
-        500,
-        "the whole item no longer maps"
-    );
-    let answer = call(&projected, ada()).await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    let mut expected = healthy.body.clone();
-    expected["data"]["backup_codes_generated"] = json!(false);
-    assert_eq!(answer.body, expected);
 }
 
 #[tokio::test]

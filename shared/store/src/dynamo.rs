@@ -32,47 +32,14 @@ pub const TENANT_CACHE_ENTRIES: NonZeroUsize = NonZeroUsize::new(1024).unwrap();
 /// Which attributes of a user item a route reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum UserFields {
-    /// Every attribute (the admin CLI, tests).
+    /// Every attribute (`GET /me` renders nearly all of them).
     #[default]
     All,
-    /// Only what `GET /me` renders and checks ([`ME_FIELDS`]): not the position, the sign-in
-    /// bookkeeping (`factory_password`, `reachable`, `last_login_date`, `auth_provider`), and of
-    /// the backup-code digests only the first (`/me` says whether codes exist, never how many
-    /// or which), so a user read this way has at most one digest. The authenticators are read
-    /// whole: a projection cannot pick one member out of every element of a list.
-    Me,
     /// Only what `GET /users/me` renders ([`PROFILE_FIELDS`]): not the segments,
     /// authenticators, social connections, backup-code digests or public metadata, which are
     /// most of a user item's bytes.
     Profile,
 }
-
-/// The user attributes (document paths) [`UserFields::Me`] reads.
-pub const ME_FIELDS: [&str; 23] = [
-    "id",
-    "tenant_id",
-    "first_name",
-    "last_name",
-    "username",
-    "availability",
-    "profile_picture_url",
-    "primary_email_address_id",
-    "primary_phone_number_id",
-    "email_addresses",
-    "phone_numbers",
-    "second_factor_policy",
-    "social_connections",
-    "authenticators",
-    "backup_code_digests[0]",
-    "has_password",
-    "has_passkeys",
-    "public_metadata",
-    "segments",
-    "active",
-    "archived_at",
-    "created_at",
-    "updated_at",
-];
 
 /// The user attributes [`UserFields::Profile`] reads.
 pub const PROFILE_FIELDS: [&str; 18] = [
@@ -116,27 +83,27 @@ impl UserFields {
     /// words such as `name`, `key` and `position` need no care), or `None` for every
     /// attribute.
     fn projection(self) -> Option<(String, HashMap<String, String>)> {
-        let user_paths: &[&str] = match self {
-            UserFields::All => return None,
-            UserFields::Me => &ME_FIELDS,
-            UserFields::Profile => &PROFILE_FIELDS,
-        };
-        let mut paths: Vec<&str> = user_paths.to_vec();
-        for other in OTHER_FIELDS {
-            if !paths.contains(&other) {
-                paths.push(other);
+        match self {
+            UserFields::All => None,
+            UserFields::Profile => {
+                let mut names: Vec<&str> = PROFILE_FIELDS.to_vec();
+                for other in OTHER_FIELDS {
+                    if !names.contains(&other) {
+                        names.push(other);
+                    }
+                }
+                let placeholders: HashMap<String, String> = names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| (format!("#f{i}"), (*name).to_owned()))
+                    .collect();
+                let expression = (0..names.len())
+                    .map(|i| format!("#f{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Some((expression, placeholders))
             }
         }
-        // Each path is a top-level name, optionally followed by a list index (`name[0]`).
-        let mut names = HashMap::new();
-        let mut expression = Vec::with_capacity(paths.len());
-        for (i, path) in paths.iter().enumerate() {
-            let (name, index) = path.split_at(path.find('[').unwrap_or(path.len()));
-            let placeholder = format!("#f{i}");
-            expression.push(format!("{placeholder}{index}"));
-            names.insert(placeholder, name.to_owned());
-        }
-        Some((expression.join(", "), names))
     }
 }
 
@@ -419,26 +386,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_projection_names_every_path_by_placeholder_and_keeps_list_indexes() {
+    fn a_projection_names_every_attribute_by_placeholder() {
         assert_eq!(UserFields::All.projection(), None);
-        let (expression, names) = UserFields::Me.projection().unwrap();
-        let paths: Vec<String> = expression
+        let (expression, names) = UserFields::Profile.projection().unwrap();
+        let read: Vec<&str> = expression
             .split(", ")
-            .map(|path| {
-                let (placeholder, index) = path.split_at(path.find('[').unwrap_or(path.len()));
-                format!("{}{index}", names[placeholder])
-            })
+            .map(|placeholder| names[placeholder].as_str())
             .collect();
-        assert!(paths.contains(&"backup_code_digests[0]".to_owned()));
-        assert!(paths.contains(&"authenticators".to_owned()));
-        assert!(
-            !paths
-                .iter()
-                .any(|p| p == "backup_code_digests" || p == "last_login_date")
-        );
-        for key in [PK, SK, "expires_at", "revoked_at"] {
-            assert!(paths.contains(&key.to_owned()), "{key}");
+        for field in PROFILE_FIELDS.iter().chain(&OTHER_FIELDS) {
+            assert!(read.contains(field), "{field}");
         }
-        assert_eq!(names.len(), paths.len());
+        assert!(!read.contains(&"segments") && !read.contains(&"authenticators"));
+        assert_eq!(names.len(), read.len());
     }
 }

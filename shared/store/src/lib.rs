@@ -64,7 +64,7 @@ pub mod trace;
 
 use std::future::Future;
 
-pub use dynamo::{DynamoStore, ME_FIELDS, PROFILE_FIELDS, UserFields};
+pub use dynamo::{DynamoStore, PROFILE_FIELDS, UserFields};
 pub use error::StoreError;
 #[cfg(feature = "admin")]
 pub use table::TableDefinition;
