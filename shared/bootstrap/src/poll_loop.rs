@@ -36,19 +36,13 @@
 use std::cell::Cell;
 use std::fmt::Debug;
 use std::future::{Ready, poll_fn, ready};
-use std::marker::PhantomData;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
 use http_body_util::BodyExt;
-use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequest;
-use lambda_http::http::HeaderValue;
-use lambda_http::request::{LambdaRequest, RequestOrigin};
 use lambda_http::tower::{Layer, Service};
-use lambda_http::{
-    Adapter, Error, IntoResponse, LambdaEvent, Request, RequestExt, TransformResponse,
-};
+use lambda_http::{Adapter, Error, IntoResponse, Request};
 use lambda_runtime::{
     Config, Context, Diagnostic, LambdaInvocation, Runtime, layers::TracingLayer,
 };
@@ -77,8 +71,7 @@ where
     R: IntoResponse,
     E: Debug + Into<Diagnostic>,
 {
-    let mut service =
-        detach(Runtime::new(HttpApiAdapter(handler, PhantomData)).layer(TracingLayer::new()))?;
+    let mut service = detach(Runtime::new(Adapter::from(handler)).layer(TracingLayer::new()))?;
     let config = Arc::new(Config::from_env());
     let client = PooledClient::builder().build();
     loop {
@@ -109,42 +102,6 @@ where
             context,
         });
         store::trace::within_invocation(trace_id, invocation).await?;
-    }
-}
-
-/// `lambda_http`'s `Adapter` for the one event this project's functions receive, an HTTP API
-/// (payload format 2.0) request: the event is decoded straight into its type rather than
-/// through `lambda_http`'s untagged enum of event kinds, which buffers the whole event into an
-/// intermediate tree first (BENCHMARKS.md). The request and the response are built by
-/// `lambda_http`'s own conversions, as its adapter builds them.
-struct HttpApiAdapter<'a, R, S>(S, PhantomData<&'a R>);
-
-impl<'a, R, S, E> Service<LambdaEvent<ApiGatewayV2httpRequest>> for HttpApiAdapter<'a, R, S>
-where
-    S: Service<Request, Response = R, Error = E>,
-    S::Future: Send + 'a,
-    R: IntoResponse,
-{
-    // lambda_http's response type, which it does not export by name.
-    type Response = <Adapter<'a, R, S> as Service<LambdaEvent<LambdaRequest>>>::Response;
-    type Error = E;
-    type Future = TransformResponse<'a, R, E>;
-
-    fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), E>> {
-        self.0.poll_ready(cx)
-    }
-
-    fn call(&mut self, event: LambdaEvent<ApiGatewayV2httpRequest>) -> Self::Future {
-        let LambdaEvent { payload, context } = event;
-        let mut request: Request = LambdaRequest::ApiGatewayV2(payload).into();
-        // As lambda_http's adapter: the invocation's trace id as a request header.
-        if let Some(trace_id) = context.xray_trace_id.as_deref()
-            && let Ok(value) = HeaderValue::from_str(trace_id)
-        {
-            request.headers_mut().insert("x-amzn-trace-id", value);
-        }
-        let answer = self.0.call(request.with_lambda_context(context));
-        TransformResponse::Request(RequestOrigin::ApiGatewayV2, Box::pin(answer))
     }
 }
 
