@@ -171,7 +171,7 @@ impl Config {
 
     /// The store, with a client configured from the environment (see `store::client`) and
     /// the tenant cache of `TENANT_CACHE_SECS`.
-    pub async fn store(&self) -> DynamoStore {
+    pub fn store(&self) -> DynamoStore {
         DynamoStore::new(store::client::dynamodb_client(), self.table_name.clone())
             .with_tenant_cache(self.tenant_cache)
     }

@@ -46,7 +46,7 @@ pub struct Dependencies {
 pub async fn dependencies(fields: UserFields) -> Result<Dependencies, ConfigError> {
     logging::init();
     let config = Config::from_env()?;
-    let store = config.store().await.with_user_fields(fields);
+    let store = config.store().with_user_fields(fields);
     Ok(Dependencies {
         store: Box::leak(Box::new(store)),
         verifier: Box::leak(Box::new(config.token_verifier())),

@@ -67,9 +67,7 @@ pub fn dynamodb_config() -> aws_sdk_dynamodb::config::Builder {
 }
 
 /// [`dynamodb_config`] with the environment read through `env` (tests pass their own).
-pub fn dynamodb_config_from(
-    env: impl Fn(&str) -> Option<String>,
-) -> aws_sdk_dynamodb::config::Builder {
+fn dynamodb_config_from(env: impl Fn(&str) -> Option<String>) -> aws_sdk_dynamodb::config::Builder {
     let set = |name: &str| env(name).filter(|value| !value.trim().is_empty());
     let flag =
         |name: &str| set(name).is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
@@ -100,7 +98,7 @@ pub fn dynamodb_client() -> aws_sdk_dynamodb::Client {
 }
 
 /// This crate's timeouts (the table above).
-pub fn timeouts() -> TimeoutConfig {
+fn timeouts() -> TimeoutConfig {
     TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .operation_attempt_timeout(ATTEMPT_TIMEOUT)
@@ -109,7 +107,7 @@ pub fn timeouts() -> TimeoutConfig {
 }
 
 /// This crate's retries (the table above).
-pub fn retries() -> RetryConfig {
+fn retries() -> RetryConfig {
     RetryConfig::standard()
         .with_max_attempts(MAX_ATTEMPTS)
         .with_initial_backoff(Duration::from_millis(25))
