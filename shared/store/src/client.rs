@@ -63,33 +63,64 @@ pub const MAX_ATTEMPTS: u32 = 3;
 /// needs them, and leaving them out keeps their code out of the binaries (BENCHMARKS.md). The
 /// admin CLI, run by operators, uses the whole chain.
 pub fn dynamodb_config() -> aws_sdk_dynamodb::config::Builder {
-    dynamodb_config_from(|name| std::env::var(name).ok())
+    ClientEnvironment::read(|name| std::env::var(name).ok()).config()
 }
 
-/// [`dynamodb_config`] with the environment read through `env` (tests pass their own).
-fn dynamodb_config_from(env: impl Fn(&str) -> Option<String>) -> aws_sdk_dynamodb::config::Builder {
-    let set = |name: &str| env(name).filter(|value| !value.trim().is_empty());
-    let flag =
-        |name: &str| set(name).is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
-    let endpoint = ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"]
-        .into_iter()
-        .find_map(set);
-    let region = set("AWS_REGION").or_else(|| set("AWS_DEFAULT_REGION"));
-    let mut builder = aws_sdk_dynamodb::config::Builder::new()
-        .behavior_version(BehaviorVersion::latest())
-        .credentials_provider(EnvironmentVariableCredentialsProvider::new())
-        .region(region.map(Region::new))
-        .timeout_config(timeouts())
-        .retry_config(retries())
-        .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
-        .http_client(https_client_for(endpoint.as_deref()))
-        .use_fips(flag("AWS_USE_FIPS_ENDPOINT"))
-        .use_dual_stack(flag("AWS_USE_DUALSTACK_ENDPOINT"))
-        .interceptor(crate::trace::TraceHeader);
-    if let Some(endpoint) = endpoint {
-        builder = builder.endpoint_url(endpoint.trim());
+/// What [`dynamodb_config`] reads from the environment (credentials aside, which the SDK's
+/// environment provider reads when a request is signed). Blank values count as unset.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct ClientEnvironment {
+    /// `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`, trimmed.
+    endpoint: Option<String>,
+    /// `AWS_REGION`, else `AWS_DEFAULT_REGION`, trimmed.
+    region: Option<String>,
+    /// `AWS_USE_FIPS_ENDPOINT` is `true` (any case).
+    use_fips: bool,
+    /// `AWS_USE_DUALSTACK_ENDPOINT` is `true` (any case).
+    use_dual_stack: bool,
+}
+
+impl ClientEnvironment {
+    /// Reads the variables through `env`.
+    fn read(env: impl Fn(&str) -> Option<String>) -> Self {
+        let set = |name: &str| {
+            env(name)
+                .map(|value| value.trim().to_owned())
+                .filter(|value| !value.is_empty())
+        };
+        let flag = |name: &str| set(name).is_some_and(|value| value.eq_ignore_ascii_case("true"));
+        ClientEnvironment {
+            endpoint: set("AWS_ENDPOINT_URL_DYNAMODB").or_else(|| set("AWS_ENDPOINT_URL")),
+            region: set("AWS_REGION").or_else(|| set("AWS_DEFAULT_REGION")),
+            use_fips: flag("AWS_USE_FIPS_ENDPOINT"),
+            use_dual_stack: flag("AWS_USE_DUALSTACK_ENDPOINT"),
+        }
     }
-    builder
+
+    /// The client configuration for this environment.
+    fn config(self) -> aws_sdk_dynamodb::config::Builder {
+        let mut builder = aws_sdk_dynamodb::config::Builder::new()
+            .behavior_version(BehaviorVersion::latest())
+            .credentials_provider(EnvironmentVariableCredentialsProvider::new())
+            .region(self.region.map(Region::new))
+            .timeout_config(timeouts())
+            .retry_config(retries())
+            .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
+            .http_client(https_client_for(self.endpoint.as_deref()))
+            .use_fips(self.use_fips)
+            .use_dual_stack(self.use_dual_stack)
+            .interceptor(crate::trace::TraceHeader);
+        if let Some(endpoint) = self.endpoint {
+            builder = builder.endpoint_url(endpoint);
+        }
+        builder
+    }
+}
+
+/// The DynamoDB endpoint override of the environment, as [`dynamodb_config`] reads it
+/// (`AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`), if any.
+pub fn endpoint_override() -> Option<String> {
+    ClientEnvironment::read(|name| std::env::var(name).ok()).endpoint
 }
 
 /// A DynamoDB client configured by [`dynamodb_config`].
@@ -228,35 +259,74 @@ mod tests {
         }
     }
 
+    fn environment(pairs: &[(&str, &str)]) -> ClientEnvironment {
+        ClientEnvironment::read(|name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
     #[test]
-    fn the_region_comes_from_aws_region_else_aws_default_region() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| (*v).to_owned())
+    fn the_specific_variables_win_and_blank_ones_count_as_unset() {
+        assert_eq!(environment(&[]), ClientEnvironment::default());
+        let specific = environment(&[
+            ("AWS_ENDPOINT_URL_DYNAMODB", " http://127.0.0.1:8000 "),
+            ("AWS_ENDPOINT_URL", "http://other:1"),
+            ("AWS_REGION", "eu-west-1"),
+            ("AWS_DEFAULT_REGION", "us-east-2"),
+            ("AWS_USE_FIPS_ENDPOINT", "TRUE"),
+            ("AWS_USE_DUALSTACK_ENDPOINT", "true"),
+        ]);
+        assert_eq!(
+            specific,
+            ClientEnvironment {
+                endpoint: Some("http://127.0.0.1:8000".into()),
+                region: Some("eu-west-1".into()),
+                use_fips: true,
+                use_dual_stack: true,
             }
-        };
-        let region = |pairs| {
-            dynamodb_config_from(env(pairs))
-                .build()
-                .region()
-                .map(|r| r.to_string())
-        };
-        assert_eq!(
-            region(&[
-                ("AWS_REGION", "eu-west-1"),
-                ("AWS_DEFAULT_REGION", "us-east-2")
-            ])
-            .as_deref(),
-            Some("eu-west-1")
         );
+        let general = environment(&[
+            ("AWS_ENDPOINT_URL_DYNAMODB", " "),
+            ("AWS_ENDPOINT_URL", "http://other:1"),
+            ("AWS_REGION", ""),
+            ("AWS_DEFAULT_REGION", "us-east-2"),
+            ("AWS_USE_FIPS_ENDPOINT", "1"),
+            ("AWS_USE_DUALSTACK_ENDPOINT", "false"),
+        ]);
         assert_eq!(
-            region(&[("AWS_REGION", " "), ("AWS_DEFAULT_REGION", "us-east-2")]).as_deref(),
+            general,
+            ClientEnvironment {
+                endpoint: Some("http://other:1".into()),
+                region: Some("us-east-2".into()),
+                use_fips: false,
+                use_dual_stack: false,
+            }
+        );
+    }
+
+    #[test]
+    fn the_client_configuration_carries_the_region_and_this_crate_s_settings() {
+        let config = environment(&[("AWS_DEFAULT_REGION", "us-east-2")])
+            .config()
+            .build();
+        assert_eq!(
+            config.region().map(|r| r.to_string()).as_deref(),
             Some("us-east-2")
         );
-        assert_eq!(region(&[]), None);
+        let timeouts = config.timeout_config().expect("timeouts");
+        assert_eq!(timeouts.connect_timeout(), Some(CONNECT_TIMEOUT));
+        assert_eq!(timeouts.operation_attempt_timeout(), Some(ATTEMPT_TIMEOUT));
+        assert_eq!(timeouts.operation_timeout(), Some(OPERATION_TIMEOUT));
+        assert_eq!(
+            config.retry_config().map(|r| r.max_attempts()),
+            Some(MAX_ATTEMPTS)
+        );
+        assert!(config.http_client().is_some(), "http client");
+        let names: Vec<String> = config.interceptors().map(|i| format!("{i:?}")).collect();
+        assert!(names.iter().any(|n| n.contains("TraceHeader")), "{names:?}");
     }
 
     #[test]

@@ -220,7 +220,7 @@ async fn admin(cli: &Cli) -> Result<Admin, AdminError> {
     let endpoint = cli
         .endpoint_url
         .clone()
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL_DYNAMODB").ok())
+        .or_else(store::client::endpoint_override)
         .unwrap_or_default();
     // The whole provider chain (profiles, SSO, roles) for operators, on the functions' HTTPS
     // client and trust.
