@@ -66,6 +66,7 @@ sam-build: tools $(SAM_VENV)/.installed
 ## bench: sizes, init, latency, round trips and RSS of the release bootstraps, and criterion; writes BENCHMARKS.md
 bench: tools
 	@command -v unzip >/dev/null || { apt-get update -qq && apt-get install -y -qq unzip; }
+	@command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
 	./scripts/bench.sh
 
 ## dev-restarts: start and stop make dev 30 times in a row (scripts/dev-restarts.mjs); every start must answer

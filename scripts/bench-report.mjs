@@ -35,6 +35,12 @@ lines.push('', '## The bootstraps under a local Runtime API', '',
 for (const p of profiles) {
   lines.push(`### \`${p}\` profile (x86_64)`, '', readFileSync(`${out}/harness-${p}.md`, 'utf8'));
 }
+lines.push('### Instructions per warm invocation (`release`, callgrind)', '',
+  'User-space instructions counted by valgrind: they move by a fraction of a percent between runs, '
+  + 'where CPU time on this shared machine moves by 5-10 %, so a lever of a few percent shows here. '
+  + 'The kernel\'s share (system calls, loopback TCP) is not counted; under valgrind SHA-256 runs its '
+  + 'portable code (valgrind hides SHA-NI), so signing weighs more here than on the CPU.', '',
+  readFileSync(`${out}/instructions.md`, 'utf8'));
 lines.push('## Key heat (one tenant, 1,000 users)', '',
   "Each route's `tests/key_heat.rs`: the partition key of every item each request read, as the counting "
   + "proxy saw it. The ceiling is the tenant's requests a second before its hottest partition key meets "

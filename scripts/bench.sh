@@ -44,6 +44,11 @@ for profile in $profiles; do
     cargo run -q --release -p bench -- "target/$profile" > "$out/harness-$profile.md"
 done
 
+# Instructions per warm invocation under callgrind: what the CPU-time medians cannot resolve on
+# a shared machine (tools/bench/src/instructions.rs). The release bootstraps, the floor, the peer.
+echo "counting instructions per warm invocation (callgrind)..." >&2
+cargo run -q --release -p bench -- --instructions target/release > "$out/instructions.md"
+
 echo "measuring in-process costs (criterion)..." >&2
 # The benches live beside what they time: auth (token verification, the secret check) and each
 # function (rendering, request parsing, the whole handler over the in-memory demo store).

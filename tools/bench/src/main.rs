@@ -28,6 +28,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+mod instructions;
 mod side_by_side;
 mod store_alone;
 
@@ -195,9 +196,28 @@ async fn start(setup: &Setup, function: &str, endpoint: &str) -> Result<Running,
 /// Spawns `binary` with exactly `env` and the Runtime API's address, and waits for its first
 /// poll of the Runtime API.
 async fn spawn(binary: &std::path::Path, env: &[(String, String)]) -> Result<Running, String> {
+    spawn_wrapped(&[], binary, env, Duration::from_secs(10)).await
+}
+
+/// [`spawn`], run through `wrapper` (a program and its arguments, such as valgrind's) when it is
+/// not empty, waiting up to `first_poll` for the first poll.
+async fn spawn_wrapped(
+    wrapper: &[String],
+    binary: &std::path::Path,
+    env: &[(String, String)],
+    first_poll: Duration,
+) -> Result<Running, String> {
     let mut api = RuntimeApi::start().await.map_err(|e| e.to_string())?;
     let spawned = Instant::now();
-    let child = tokio::process::Command::new(binary)
+    let mut command = match wrapper.split_first() {
+        Some((program, args)) => {
+            let mut command = tokio::process::Command::new(program);
+            command.args(args).arg(binary);
+            command
+        }
+        None => tokio::process::Command::new(binary),
+    };
+    let child = command
         .env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", &api.address)
         .envs(env.iter().map(|(n, v)| (n.as_str(), v.as_str())))
@@ -208,7 +228,7 @@ async fn spawn(binary: &std::path::Path, env: &[(String, String)]) -> Result<Run
         .spawn()
         .map_err(|e| format!("{}: {e}", binary.display()))?;
     let pid = child.id().unwrap_or(0);
-    let first_poll = tokio::time::timeout(Duration::from_secs(10), api.next_poll())
+    let first_poll = tokio::time::timeout(first_poll, api.next_poll())
         .await
         .map_err(|_| format!("{} never polled the Runtime API", binary.display()))?
         .ok_or("the Runtime API stopped")?;
@@ -342,8 +362,13 @@ fn setting(name: &str, default: usize) -> usize {
 
 #[tokio::main]
 async fn main() {
-    let directory = std::env::args()
-        .nth(1)
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let count_instructions = args.first().is_some_and(|a| a == "--instructions");
+    if count_instructions {
+        args.remove(0);
+    }
+    let directory = args
+        .first()
         .map(PathBuf::from)
         .unwrap_or_else(|| testkit::workspace_root().join("target/release"));
     let invocations = setting("BENCH_INVOCATIONS", 1000);
@@ -355,6 +380,10 @@ async fn main() {
         proxy: CountingProxy::start(local_dynamo().endpoint()).await,
         jwks: JwksServer::start(devkit::DEV_JWKS).await,
     };
+    if count_instructions {
+        count_instructions_only(&setup).await;
+        return;
+    }
 
     let mut rows = Vec::new();
     for function in ["get-me", "get-users-me"] {
@@ -425,7 +454,11 @@ async fn main() {
 
     let rounds = setting("BENCH_ROUNDS", 10);
     let per_round = setting("BENCH_ROUND_INVOCATIONS", 300);
-    let subjects = match side_by_side_subjects(&setup, &rows).await {
+    let requests: Vec<String> = rows
+        .iter()
+        .map(|row| format!("{:.2}", row.round_trips))
+        .collect();
+    let subjects = match side_by_side_subjects(&setup, &requests).await {
         Ok(subjects) => subjects,
         Err(why) => {
             eprintln!("bench: side by side: {why}");
@@ -444,6 +477,23 @@ async fn main() {
     }
 }
 
+/// `bench --instructions`: only the instruction counts of every subject ([`instructions`]).
+async fn count_instructions_only(setup: &Setup) {
+    let invocations = setting("BENCH_INSTRUCTION_INVOCATIONS", 100);
+    let unknown = vec![String::new(); CASES.len()];
+    let counted = match side_by_side_subjects(setup, &unknown).await {
+        Ok(subjects) => instructions::measure(&subjects, invocations).await,
+        Err(why) => Err(why),
+    };
+    match counted {
+        Ok(counted) => instructions::print(&counted, invocations),
+        Err(why) => {
+            eprintln!("bench --instructions: {why}");
+            std::process::exit(1);
+        }
+    }
+}
+
 /// The path a case's function serves.
 fn route(case: &Case) -> &'static str {
     if case.function == "get-me" {
@@ -453,10 +503,11 @@ fn route(case: &Case) -> &'static str {
     }
 }
 
-/// The floor, the peer (when `BENCH_PEER` names it) and every case of the two functions.
+/// The floor, the peer (when `BENCH_PEER` names it) and every case of the two functions, with
+/// `requests`, the DynamoDB requests per invocation of each case as counted.
 async fn side_by_side_subjects(
     setup: &Setup,
-    rows: &[Row],
+    requests: &[String],
 ) -> Result<Vec<side_by_side::Subject>, String> {
     let store = local_dynamo().endpoint();
     let arm64 = std::env::var_os("BENCH_ARM64_DIR").map(PathBuf::from);
@@ -485,28 +536,28 @@ async fn side_by_side_subjects(
             dynamodb_requests: "1".into(),
         });
     }
-    for (case, row) in CASES.iter().zip(rows) {
+    for (case, requests) in CASES.iter().zip(requests) {
         subjects.push(side_by_side::Subject {
             name: format!("{} {}", route(case), case.name),
             binary: setup.directory.join(case.function),
             arm64: arm64.as_ref().map(|d| d.join(case.function)),
             env: function_env(setup, case.function, store),
             event: event(case)?,
-            dynamodb_requests: format!("{:.2}", row.round_trips),
+            dynamodb_requests: requests.clone(),
         });
     }
     // A variant of the functions (another build of the same code, BENCH_VARIANT_DIR, named
     // BENCH_VARIANT), measured in the same rounds: a paired comparison.
     if let Some(directory) = std::env::var_os("BENCH_VARIANT_DIR").map(PathBuf::from) {
         let variant = std::env::var("BENCH_VARIANT").unwrap_or_else(|_| "variant".into());
-        for (case, row) in CASES.iter().zip(rows) {
+        for (case, requests) in CASES.iter().zip(requests) {
             subjects.push(side_by_side::Subject {
                 name: format!("{} {} ({variant})", route(case), case.name),
                 binary: directory.join(case.function),
                 arm64: None,
                 env: function_env(setup, case.function, store),
                 event: event(case)?,
-                dynamodb_requests: format!("{:.2}", row.round_trips),
+                dynamodb_requests: requests.clone(),
             });
         }
     }

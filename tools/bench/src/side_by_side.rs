@@ -46,6 +46,20 @@ pub struct Measured {
     peak_rss_kib: Option<u64>,
     arm64_bytes: Option<u64>,
     dynamodb_requests: String,
+    /// The process's user and system clock ticks over all rounds.
+    ticks: Option<(u64, u64)>,
+}
+
+/// A process's user and system CPU time so far, in clock ticks (`/proc/<pid>/stat`, fields 14
+/// and 15).
+fn user_system_ticks(pid: u32) -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count after it.
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let mut fields = after_name.split_whitespace().skip(11);
+    let user = fields.next()?.parse().ok()?;
+    let system = fields.next()?.parse().ok()?;
+    Some((user, system))
 }
 
 /// The peer's table: its code writes to `lambda_dyno_example`, keyed by `username`.
@@ -128,8 +142,13 @@ pub async fn measure(
             peak_rss_kib: None,
             arm64_bytes: subject.arm64.as_deref().and_then(file_size),
             dynamodb_requests: subject.dynamodb_requests.clone(),
+            ticks: None,
         });
     }
+    let ticks_before: Vec<_> = processes
+        .iter()
+        .map(|running| user_system_ticks(running.pid))
+        .collect();
     for _ in 0..rounds {
         for ((subject, running), row) in subjects.iter().zip(&mut processes).zip(&mut measured) {
             let before = cpu_time(running.pid);
@@ -146,7 +165,10 @@ pub async fn measure(
             }
         }
     }
-    for (running, row) in processes.iter_mut().zip(&mut measured) {
+    for ((running, row), before) in processes.iter_mut().zip(&mut measured).zip(ticks_before) {
+        row.ticks = before
+            .zip(user_system_ticks(running.pid))
+            .map(|((u0, s0), (u1, s1))| (u1.saturating_sub(u0), s1.saturating_sub(s0)));
         row.peak_rss_kib = status_kib(running.pid, "VmHWM:");
         let _ = running.child.kill().await;
     }
@@ -184,17 +206,24 @@ pub fn print(rows: &[Measured], rounds: usize, per_round: usize, cold_starts: us
     let floor_cpu = median_of("floor", |r| &r.cpu);
     let peer = rows.iter().find(|r| r.name == "peer");
     println!(
-        "| path | warm p50 (ms), median | p50 spread | CPU / invocation (µs), median | CPU spread | DynamoDB requests | p50 ÷ peer | CPU ÷ peer | CPU ÷ floor | init (ms) | init ÷ peer | peak RSS (MiB) | RSS ÷ peer | arm64 size (MB) | size ÷ peer |"
+        "| path | warm p50 (ms), median | p50 spread | CPU / invocation (µs), median | CPU spread | DynamoDB requests | p50 ÷ peer | CPU ÷ peer | CPU ÷ floor | init (ms) | init ÷ peer | peak RSS (MiB) | RSS ÷ peer | arm64 size (MB) | size ÷ peer | kernel share of CPU |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for row in rows {
         let p50 = median(row.p50.clone());
         let cpu = median(row.cpu.clone());
         let secs = |d: Option<Duration>| d.map(|d| d.as_secs_f64());
         let rss = row.peak_rss_kib.map(|k| k as f64);
         let size = row.arm64_bytes.map(|b| b as f64);
+        let kernel_share = row
+            .ticks
+            .filter(|(user, system)| user + system > 0)
+            .map(|(user, system)| {
+                format!("{:.0} %", 100.0 * system as f64 / (user + system) as f64)
+            })
+            .unwrap_or_default();
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             row.name,
             p50.map(millis).unwrap_or_default(),
             spread(&row.p50, millis),
@@ -214,13 +243,16 @@ pub fn print(rows: &[Measured], rounds: usize, per_round: usize, cold_starts: us
                 .map(|b| format!("{:.2}", b as f64 / 1e6))
                 .unwrap_or_default(),
             ratio(size, peer.and_then(|p| p.arm64_bytes.map(|b| b as f64))),
+            kernel_share,
         );
     }
     println!(
         "\n{rounds} rounds, each sending {per_round} invocations to every subject in turn (one warm \
          process per subject, warmed up by 100); median and spread (lowest–highest round) over the \
          rounds. Init: median of {cold_starts} fresh processes. Peak RSS: VmHWM of the warm process \
-         after all rounds. Sizes: the stripped arm64 bootstraps."
+         after all rounds. Sizes: the stripped arm64 bootstraps. Kernel share: the process's system \
+         time over all rounds as a share of its user and system time (`/proc/<pid>/stat`, in \
+         clock ticks)."
     );
     if peer.is_none() {
         println!(
