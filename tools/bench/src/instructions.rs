@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::side_by_side::Subject;
+use crate::side_by_side::{Subject, invoke_within};
 use crate::{Running, spawn_wrapped};
 
 /// Invocations before the counters are zeroed: the caches filled, the connections open.
@@ -58,23 +58,9 @@ fn total_instructions(dump: &Path) -> Result<u64, String> {
 }
 
 async fn invoke(running: &mut Running, subject: &Subject) -> Result<(), String> {
-    let outcome = tokio::time::timeout(
-        Duration::from_secs(60),
-        running.api.invoke(subject.event.clone()),
-    )
-    .await
-    .map_err(|_| format!("{}: no answer within 60 s", subject.name))?
-    .ok_or_else(|| format!("{}: the process stopped answering", subject.name))?;
-    let status = serde_json::from_str::<serde_json::Value>(&outcome.body)
-        .ok()
-        .and_then(|v| v["statusCode"].as_u64());
-    if outcome.failed || status != Some(200) {
-        return Err(format!(
-            "{}: answered {status:?}: {:.300}",
-            subject.name, outcome.body
-        ));
-    }
-    Ok(())
+    invoke_within(running, subject, Duration::from_secs(60))
+        .await
+        .map(|_| ())
 }
 
 /// Counts one subject's instructions per warm invocation, its dump written under `directory`.

@@ -88,13 +88,20 @@ pub fn peer_binary() -> Option<(PathBuf, Option<PathBuf>)> {
 }
 
 async fn invoke(running: &mut Running, subject: &Subject) -> Result<Duration, String> {
-    let outcome = tokio::time::timeout(
-        Duration::from_secs(10),
-        running.api.invoke(subject.event.clone()),
-    )
-    .await
-    .map_err(|_| format!("{}: no answer within 10 s", subject.name))?
-    .ok_or_else(|| format!("{}: the process stopped answering", subject.name))?;
+    invoke_within(running, subject, Duration::from_secs(10)).await
+}
+
+/// Invokes `subject` once and waits up to `limit` for its answer, which must be a 200; the
+/// latency.
+pub(crate) async fn invoke_within(
+    running: &mut Running,
+    subject: &Subject,
+    limit: Duration,
+) -> Result<Duration, String> {
+    let outcome = tokio::time::timeout(limit, running.api.invoke(subject.event.clone()))
+        .await
+        .map_err(|_| format!("{}: no answer within {limit:?}", subject.name))?
+        .ok_or_else(|| format!("{}: the process stopped answering", subject.name))?;
     let status = serde_json::from_str::<serde_json::Value>(&outcome.body)
         .ok()
         .and_then(|v| v["statusCode"].as_u64());
