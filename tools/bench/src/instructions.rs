@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::side_by_side::{Subject, invoke_within};
+use crate::side_by_side::{Subject, invoke_within, ratio};
 use crate::{Running, spawn_wrapped};
 
 /// Invocations before the counters are zeroed: the caches filled, the connections open.
@@ -129,11 +129,6 @@ pub fn print(rows: &[Counted], invocations: usize) {
             .map(|r| r.instructions_per_invocation)
     };
     let (peer, floor) = (of("peer"), of("floor"));
-    let ratio = |value: f64, base: Option<f64>| {
-        base.filter(|b| *b > 0.0)
-            .map(|b| format!("{:.2}", value / b))
-            .unwrap_or_default()
-    };
     println!("| path | instructions / invocation (thousands) | ÷ peer | ÷ floor |");
     println!("|---|---|---|---|");
     for row in rows {
@@ -142,8 +137,8 @@ pub fn print(rows: &[Counted], invocations: usize) {
             "| {} | {:.1} | {} | {} |",
             row.name,
             n / 1e3,
-            ratio(n, peer),
-            ratio(n, floor)
+            ratio(Some(n), peer),
+            ratio(Some(n), floor)
         );
     }
     println!(

@@ -22,7 +22,8 @@
 //! Then it times the same DynamoDB requests sent straight to the server, without the SDK or a
 //! function ([`store_alone`]): the floor under the warm latencies.
 //!
-//! It prints markdown tables on stdout. Usage: `bench <directory of the bootstraps>`.
+//! It prints markdown tables on stdout. Usage: `bench <directory of the bootstraps>`;
+//! `bench --instructions <directory>` prints only the instruction counts ([`instructions`]).
 
 use std::path::PathBuf;
 use std::process::Stdio;

@@ -55,7 +55,7 @@ pub struct Measured {
 fn user_system_ticks(pid: u32) -> Option<(u64, u64)> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name (field 2) is in parentheses and may hold spaces: count after it.
-    let after_name = &stat[stat.rfind(')')? + 2..];
+    let after_name = stat.get(stat.rfind(')')? + 2..)?;
     let mut fields = after_name.split_whitespace().skip(11);
     let user = fields.next()?.parse().ok()?;
     let system = fields.next()?.parse().ok()?;
@@ -193,9 +193,15 @@ fn micros(d: Duration) -> String {
     format!("{:.0}", d.as_secs_f64() * 1e6)
 }
 
-fn ratio(value: Option<f64>, base: Option<f64>) -> String {
+/// `value / base` with two decimals, or nothing when either is missing.
+pub(crate) fn ratio(value: Option<f64>, base: Option<f64>) -> String {
+    ratio_to(value, base, 2)
+}
+
+/// `value / base` with `decimals` decimals, or nothing when either is missing.
+fn ratio_to(value: Option<f64>, base: Option<f64>, decimals: usize) -> String {
     match (value, base) {
-        (Some(v), Some(b)) if b > 0.0 => format!("{:.2}", v / b),
+        (Some(v), Some(b)) if b > 0.0 => format!("{:.decimals$}", v / b),
         _ => String::new(),
     }
 }
@@ -238,7 +244,8 @@ pub fn print(rows: &[Measured], rounds: usize, per_round: usize, cold_starts: us
             spread(&row.cpu, micros),
             row.dynamodb_requests,
             ratio(secs(p50), peer_p50),
-            ratio(secs(cpu), peer_cpu),
+            // Three decimals: the CPU target (0.6x the peer's) is a line some paths sit on.
+            ratio_to(secs(cpu), peer_cpu, 3),
             ratio(secs(cpu), floor_cpu),
             row.init.map(millis).unwrap_or_default(),
             ratio(secs(row.init), peer.and_then(|p| secs(p.init))),
