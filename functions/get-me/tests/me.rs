@@ -529,7 +529,7 @@ async fn a_malformed_user_item_is_a_logged_500_without_internals() {
 #[tokio::test]
 async fn an_unreachable_store_is_a_quick_503_with_retry_after() {
     let service = Service {
-        store: testkit::unreachable_store().await,
+        store: testkit::unreachable_store(),
         verifier: dev_verifier(),
     };
     let started = std::time::Instant::now();

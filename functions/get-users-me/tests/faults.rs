@@ -12,7 +12,7 @@ use testkit::{CountingProxy, dev_token, dev_verifier, local_dynamo};
 async fn every_fault_is_a_quick_503_and_recovery_is_immediate() {
     let (_, seeded) = local_dynamo().seeded_table().await;
     let proxy = CountingProxy::start(local_dynamo().endpoint()).await;
-    let store = DynamoStore::new(proxy.client().await, seeded.table());
+    let store = DynamoStore::new(proxy.client(), seeded.table());
     let verifier = dev_verifier();
     let tenant = TENANT_ID.to_string();
     let bearer = testkit::bearer(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));

@@ -641,7 +641,7 @@ async fn a_500_carries_the_request_id_and_no_internals() {
 
 #[tokio::test]
 async fn an_unreachable_store_is_a_503_with_retry_after() {
-    let service = Service::new(testkit::unreachable_store().await);
+    let service = Service::new(testkit::unreachable_store());
     let answer = call(
         &service,
         get(
@@ -801,7 +801,7 @@ async fn only_the_rendered_user_attributes_are_read() {
 async fn one_round_trip_for_a_token_and_for_an_api_key_seen_before() {
     let (_, admin, store) = seeded().await;
     let proxy = CountingProxy::start(local_dynamo().endpoint()).await;
-    let service = Service::new(DynamoStore::new(proxy.client().await, store.table()));
+    let service = Service::new(DynamoStore::new(proxy.client(), store.table()));
     let authorization = bearer(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
     let token = vec![
         ("x-domain", TENANT.as_str()),

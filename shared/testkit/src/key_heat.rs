@@ -184,7 +184,7 @@ impl BusyTenant {
         let population = Population::write(&seeded, USERS).await;
         let proxy = crate::CountingProxy::start(crate::local_dynamo().endpoint()).await;
         let store =
-            DynamoStore::new(proxy.client().await, seeded.table()).with_tenant_cache(TENANT_CACHE);
+            DynamoStore::new(proxy.client(), seeded.table()).with_tenant_cache(TENANT_CACHE);
         Self {
             population,
             proxy,

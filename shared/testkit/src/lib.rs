@@ -231,7 +231,7 @@ pub async fn set_user_attributes(
 
 /// A store whose endpoint refuses connections (loopback port 9, where nothing listens), with
 /// the production client configuration: every call fails as an unreachable store does.
-pub async fn unreachable_store() -> DynamoStore {
+pub fn unreachable_store() -> DynamoStore {
     local_dynamo();
     let client = aws_sdk_dynamodb::Client::from_conf(
         store::client::dynamodb_config()

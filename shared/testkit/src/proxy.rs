@@ -109,7 +109,7 @@ impl CountingProxy {
     }
 
     /// A DynamoDB client (production configuration) that talks through this proxy.
-    pub async fn client(&self) -> aws_sdk_dynamodb::Client {
+    pub fn client(&self) -> aws_sdk_dynamodb::Client {
         aws_sdk_dynamodb::Client::from_conf(
             store::client::dynamodb_config()
                 .endpoint_url(&self.endpoint)

@@ -220,13 +220,11 @@ async fn admin(cli: &Cli) -> Result<Admin, AdminError> {
     let endpoint = cli
         .endpoint_url
         .clone()
-        .or_else(store::client::endpoint_override)
-        .unwrap_or_default();
+        .or_else(store::client::endpoint_override);
     // The whole provider chain (profiles, SSO, roles) for operators, on the functions' HTTPS
     // client and trust.
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(
-        store::client::https_client_for(Some(endpoint.as_str()).filter(|e| !e.is_empty())),
-    );
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(store::client::https_client_for(endpoint.as_deref()));
     if let Some(endpoint) = &cli.endpoint_url {
         loader = loader.endpoint_url(endpoint);
     }
@@ -234,7 +232,10 @@ async fn admin(cli: &Cli) -> Result<Admin, AdminError> {
     let mut builder = aws_sdk_dynamodb::config::Builder::from(&config);
     // A local server accepts any credentials; spare the user from inventing some (the SDK's
     // static credentials).
-    if store::client::is_loopback_endpoint(&endpoint) {
+    if endpoint
+        .as_deref()
+        .is_some_and(store::client::is_loopback_endpoint)
+    {
         if config.credentials_provider().is_none()
             || std::env::var_os("AWS_ACCESS_KEY_ID").is_none()
         {
