@@ -4,12 +4,14 @@
 //!
 //! One tenant ("Acme Demo"), two users with full profiles and a live session each, a third,
 //! revoked session of the first user (for the revoked-session example), and one API key of
-//! the first user with a fixed, dev-only secret.
+//! the first user with a fixed, dev-only secret. The first user also has sign-in secrets (a TOTP
+//! secret, backup-code digests), written as her item of secrets, which no route reads.
 
 use auth::ApiKeySecret;
 use model::{
     ApiKey, ApiKeyId, Authenticator, Availability, EmailAddress, PhoneNumber, SecondFactorPolicy,
-    Segment, Session, SessionId, SocialConnection, Tenant, TenantId, Timestamp, User, UserId,
+    Segment, Session, SessionId, SocialConnection, Tenant, TenantId, Timestamp, TotpSecret, User,
+    UserId, UserSecrets,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -79,7 +81,8 @@ fn at(text: &str) -> Timestamp {
     Timestamp::parse(text).unwrap_or_else(|_| Timestamp::from_unix_seconds(0))
 }
 
-/// Ada: every seed-000 list filled, an MFA secret stored (and never served).
+/// Ada: every seed-000 list filled, a TOTP authenticator and backup codes (their secrets in
+/// [`ada_secrets`]).
 pub fn ada() -> User {
     let mut user = User::blank(TENANT_ID, ADA_ID, at("2024-01-15T09:30:00Z"));
     user.first_name = Some("Ada".into());
@@ -121,17 +124,10 @@ pub fn ada() -> User {
         last_name: Some("Lovelace".into()),
     }];
     user.authenticators = vec![Authenticator {
-        id: "e4eaaaf2-d142-41c6-9f2b-2bd5f1a0b3c4".into(),
+        id: ADA_AUTHENTICATOR_ID.into(),
         created_at: at("2024-02-01T08:00:00Z"),
-        totp_secret: Some("JBSWY3DPEHPK3PXP".into()),
-        otp_url: Some(
-            "otpauth://totp/Acme:ada@acme.example?secret=JBSWY3DPEHPK3PXP&issuer=Acme".into(),
-        ),
     }];
-    user.backup_code_digests = ["demo-backup-1", "demo-backup-2"]
-        .iter()
-        .map(|c| auth::sha256_hex(c.as_bytes()))
-        .collect();
+    user.backup_codes_generated = true;
     user.has_password = true;
     user.has_passkeys = false;
     if let serde_json::Value::Object(map) = json!({"plan": "enterprise", "beta_features": ["new-dashboard"], "seats": 25, "referrer": null})
@@ -153,6 +149,28 @@ pub fn ada() -> User {
     user.auth_provider = "trisk_credentials".into();
     user.updated_at = at("2024-06-01T12:00:00Z");
     user
+}
+
+/// The id of Ada's TOTP authenticator.
+const ADA_AUTHENTICATOR_ID: &str = "e4eaaaf2-d142-41c6-9f2b-2bd5f1a0b3c4";
+
+/// Ada's sign-in secrets (her item of their own): the TOTP secret of her authenticator and
+/// the digests of her two backup codes.
+pub fn ada_secrets() -> UserSecrets {
+    UserSecrets {
+        user_id: ADA_ID,
+        totp: vec![TotpSecret {
+            authenticator_id: ADA_AUTHENTICATOR_ID.into(),
+            secret: "JBSWY3DPEHPK3PXP".into(),
+            otp_url: Some(
+                "otpauth://totp/Acme:ada@acme.example?secret=JBSWY3DPEHPK3PXP&issuer=Acme".into(),
+            ),
+        }],
+        backup_code_digests: ["demo-backup-1", "demo-backup-2"]
+            .iter()
+            .map(|c| auth::sha256_hex(c.as_bytes()))
+            .collect(),
+    }
 }
 
 /// Grace: a second full profile, archived-style flags differ from Ada's.
@@ -213,6 +231,8 @@ pub struct DemoRecords {
     pub tenant: Tenant,
     /// Ada and Grace.
     pub users: Vec<User>,
+    /// Ada's sign-in secrets (Grace has none).
+    pub user_secrets: Vec<UserSecrets>,
     /// Ada's and Grace's live sessions, and Ada's revoked one.
     pub sessions: Vec<Session>,
     /// Ada's API key.
@@ -233,6 +253,7 @@ pub fn records() -> Result<DemoRecords, DevError> {
             updated_at: created,
         },
         users: vec![ada(), grace()],
+        user_secrets: vec![ada_secrets()],
         sessions: vec![
             session(ADA_SESSION_ID, ADA_ID, "2024-06-01T12:00:00Z", false),
             session(GRACE_SESSION_ID, GRACE_ID, "2024-06-02T08:15:00Z", false),
@@ -259,6 +280,9 @@ pub async fn seed(
     store.put_tenant(&records.tenant).await?;
     for user in &records.users {
         store.put_user(user).await?;
+    }
+    for secrets in &records.user_secrets {
+        store.put_user_secrets(TENANT_ID, secrets).await?;
     }
     for session in &records.sessions {
         store.put_session(TENANT_ID, session).await?;

@@ -5,7 +5,8 @@
 //! - typed ids ([`TenantId`], [`UserId`], [`SessionId`], [`ApiKeyId`]), parsed once where they
 //!   enter;
 //! - the stored records: [`Tenant`], [`User`] (with its email addresses, phone numbers, social
-//!   connections, authenticators and segments), [`Session`] and [`ApiKey`]. They are serialised
+//!   connections, authenticators and segments), the user's sign-in secrets apart from it
+//!   ([`UserSecrets`], which no route reads), [`Session`] and [`ApiKey`]. They are serialised
 //!   as they are stored (the `store` crate maps them to DynamoDB items with `serde_dynamo`);
 //! - [`Timestamp`], a UTC instant with one-second precision and the two wire formats the API
 //!   documents use (RFC 3339 `2019-08-24T14:15:22Z` and `GET /users/me`'s `2016-01-01 12:00:00`);
@@ -32,7 +33,7 @@ pub use tenant::Tenant;
 pub use timestamp::{Timestamp, TimestampError};
 pub use user::{
     Authenticator, Availability, EmailAddress, PhoneNumber, SecondFactorPolicy, Segment,
-    SocialConnection, User,
+    SocialConnection, TotpSecret, User, UserSecrets,
 };
 pub use users_me::{
     PROFILE_ATTRIBUTES, PROFILE_RELATIONSHIP, PROFILE_TYPE, USER_ATTRIBUTES, USERS_TYPE,

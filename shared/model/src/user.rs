@@ -46,12 +46,12 @@ pub struct User {
     /// Linked OAuth accounts.
     #[serde(default)]
     pub social_connections: Vec<SocialConnection>,
-    /// TOTP authenticators, secrets included (they are never served).
+    /// TOTP authenticators: identity and age only (their secrets are a [`UserSecrets`] item).
     #[serde(default)]
     pub authenticators: Vec<Authenticator>,
-    /// SHA-256 digests of unused backup codes (never served; only their existence is).
+    /// Whether the user has unused backup codes (their digests are a [`UserSecrets`] item).
     #[serde(default)]
-    pub backup_code_digests: Vec<String>,
+    pub backup_codes_generated: bool,
     /// Whether the user can sign in with a password.
     #[serde(default)]
     pub has_password: bool,
@@ -117,7 +117,7 @@ impl User {
             second_factor_policy: SecondFactorPolicy::None,
             social_connections: vec![],
             authenticators: vec![],
-            backup_code_digests: vec![],
+            backup_codes_generated: false,
             has_password: false,
             has_passkeys: false,
             public_metadata: Map::new(),
@@ -236,18 +236,41 @@ pub struct SocialConnection {
     pub last_name: Option<String>,
 }
 
-/// A TOTP authenticator. The secret and the provisioning URL are stored for sign-in; no
-/// response ever carries them.
+/// A TOTP authenticator as the user item holds it: what `GET /me` serves. Its secret and
+/// provisioning URL are in the user's [`UserSecrets`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Authenticator {
     /// The authenticator id.
     pub id: String,
     /// When it was set up.
     pub created_at: Timestamp,
-    /// The TOTP secret. Never served.
+}
+
+/// A user's sign-in secrets, stored as an item of their own beside the user item.
+///
+/// The identity provider needs them at sign-in; neither route renders them, so neither reads
+/// them: a request never decodes them and a function's memory never holds them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserSecrets {
+    /// The user they belong to.
+    pub user_id: UserId,
+    /// One secret per entry of the user's `authenticators`.
     #[serde(default)]
-    pub totp_secret: Option<String>,
-    /// The `otpauth://` provisioning URL. Never served.
+    pub totp: Vec<TotpSecret>,
+    /// SHA-256 digests (hex) of the unused backup codes; the user item's
+    /// `backup_codes_generated` says whether there are any.
+    #[serde(default)]
+    pub backup_code_digests: Vec<String>,
+}
+
+/// The secret of one TOTP authenticator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TotpSecret {
+    /// The [`Authenticator::id`] it belongs to.
+    pub authenticator_id: String,
+    /// The base32 TOTP secret.
+    pub secret: String,
+    /// The `otpauth://` provisioning URL.
     #[serde(default)]
     pub otp_url: Option<String>,
 }

@@ -4,7 +4,9 @@
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
-use model::{ApiKey, ApiKeyId, Session, SessionId, Tenant, TenantId, Timestamp, User, UserId};
+use model::{
+    ApiKey, ApiKeyId, Session, SessionId, Tenant, TenantId, Timestamp, User, UserId, UserSecrets,
+};
 use serde::Serialize;
 
 use crate::dynamo::{Item, decode};
@@ -52,6 +54,16 @@ impl DynamoStore {
     pub async fn put_user(&self, user: &User) -> Result<(), StoreError> {
         self.put(&ItemKey::user(user.tenant_id, user.id), "user", user, None)
             .await
+    }
+
+    /// Writes a user's sign-in secrets (overwriting), as their own item beside the user's.
+    pub async fn put_user_secrets(
+        &self,
+        tenant_id: TenantId,
+        secrets: &UserSecrets,
+    ) -> Result<(), StoreError> {
+        let key = ItemKey::user_secrets(tenant_id, secrets.user_id);
+        self.put(&key, "user_secrets", secrets, None).await
     }
 
     /// Writes a session of `tenant_id` (overwriting), with its expiry as the item's [`TTL`], so
@@ -151,8 +163,9 @@ impl DynamoStore {
         if_it_existed("UpdateItem", key, result)
     }
 
-    /// Deletes a user. [`StoreError::NotFound`] when it does not exist. Its sessions and keys
-    /// stay (they answer 404 "user gone" until they expire or are revoked).
+    /// Deletes a user and the user's sign-in secrets. [`StoreError::NotFound`] when the user
+    /// does not exist (secrets left without their user are deleted all the same). Its sessions
+    /// and keys stay (they answer 404 "user gone" until they expire or are revoked).
     pub async fn delete_user(
         &self,
         tenant_id: TenantId,
@@ -168,6 +181,15 @@ impl DynamoStore {
             .expression_attribute_names("#pk", PK)
             .send()
             .await;
+        self.client
+            .delete_item()
+            .set_key(Some(
+                ItemKey::user_secrets(tenant_id, user_id).to_attributes(),
+            ))
+            .table_name(&self.table)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteItem", e))?;
         if_it_existed("DeleteItem", &key, result)
     }
 }

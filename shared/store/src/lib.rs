@@ -14,6 +14,7 @@
 //! |---|---|---|
 //! | tenant | `TENANT#<tenant id>` | `TENANT` |
 //! | user | `TENANT#<tenant id>#USER#<user id>` | `USER` |
+//! | user's sign-in secrets | `TENANT#<tenant id>#USER#<user id>` | `SECRETS` |
 //! | session | `TENANT#<tenant id>#SESSION#<session id>` | `SESSION` |
 //! | API key | `TENANT#<tenant id>#APIKEY#<key id>` | `APIKEY` |
 //!
@@ -23,8 +24,12 @@
 //! tenant needs; [`DynamoStore::with_tenant_cache`] reads it at most once per container per
 //! period (`TENANT_CACHE_SECS`), so its heat does not grow with the tenant's traffic.
 //!
-//! Every item also has `kind` (`tenant`, `user`, `session`, `api_key`) for people browsing the
-//! table. The rest of an item is the `model` record, mapped with `serde_dynamo`.
+//! Every item also has `kind` (`tenant`, `user`, `user_secrets`, `session`, `api_key`) for
+//! people browsing the table. The rest of an item is the `model` record, mapped with
+//! `serde_dynamo`. A user's TOTP secrets and backup-code digests ([`model::UserSecrets`]) are an
+//! item of their own beside the user item: neither route renders them, so neither reads them,
+//! and the user item both routes read carries only what they serve (`authenticators` as
+//! `{id, created_at}`, `backup_codes_generated`).
 //!
 //! # Reads
 //!

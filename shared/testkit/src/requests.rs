@@ -136,14 +136,14 @@ pub fn copy_request(request: &Request) -> Request {
 /// The demo data's secrets that no log line may carry: the API secret and its stored digest,
 /// Ada's TOTP secret and OTP URL, and her backup-code digests.
 pub fn demo_secrets() -> Vec<String> {
-    let ada = devkit::demo::ada();
+    let ada = devkit::demo::ada_secrets();
     let mut secrets = vec![
         devkit::demo::API_SECRET.to_owned(),
         auth::sha256_hex(devkit::demo::API_SECRET.as_bytes()),
     ];
-    for authenticator in &ada.authenticators {
-        secrets.extend(authenticator.totp_secret.clone());
-        secrets.extend(authenticator.otp_url.clone());
+    for totp in ada.totp {
+        secrets.push(totp.secret);
+        secrets.extend(totp.otp_url);
     }
     secrets.extend(ada.backup_code_digests);
     secrets

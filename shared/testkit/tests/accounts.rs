@@ -136,3 +136,62 @@ async fn tenants_are_disabled_and_enabled() {
         Err(AdminError::NotFound(_))
     ));
 }
+
+/// Every attribute of the item at `key`, as seeded (empty when there is none).
+async fn raw_item(
+    store: &store::DynamoStore,
+    key: store::keys::ItemKey,
+) -> std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> {
+    store
+        .client()
+        .get_item()
+        .table_name(store.table())
+        .set_key(Some(key.to_attributes()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn sign_in_secrets_are_an_item_of_their_own_that_goes_with_its_user() {
+    let (admin, store) = local_dynamo().seeded_table().await;
+    let user_item = raw_item(&store, store::keys::ItemKey::user(TENANT_ID, ADA_ID)).await;
+    let secrets_key = store::keys::ItemKey::user_secrets(TENANT_ID, ADA_ID);
+    let secrets_item = raw_item(&store, secrets_key.clone()).await;
+    let as_text = |item: &std::collections::HashMap<_, _>| format!("{item:?}");
+    // The user item, which both routes read, holds none of Ada's secrets, and says that she
+    // has backup codes and an authenticator.
+    assert!(user_item.contains_key("authenticators"), "{user_item:?}");
+    assert_eq!(
+        user_item["backup_codes_generated"].as_bool().ok(),
+        Some(&true)
+    );
+    let ada = devkit::demo::ada_secrets();
+    let mut secrets: Vec<&str> = ada.backup_code_digests.iter().map(String::as_str).collect();
+    for totp in &ada.totp {
+        secrets.extend(
+            [totp.secret.as_str()]
+                .into_iter()
+                .chain(totp.otp_url.as_deref()),
+        );
+    }
+    assert_eq!(secrets.len(), 4);
+    for secret in secrets {
+        assert!(!as_text(&user_item).contains(secret), "{secret}");
+        assert!(as_text(&secrets_item).contains(secret), "{secret}");
+    }
+    // The secrets item holds them all, under the user's partition.
+    let stored: model::UserSecrets =
+        serde_dynamo::from_item(secrets_item.clone()).expect("the secrets item maps");
+    assert_eq!(stored, ada);
+    assert_eq!(
+        secrets_item["kind"].as_s().ok().map(String::as_str),
+        Some("user_secrets")
+    );
+    // Deleting the user deletes them with it.
+    admin.delete_user(TENANT_ID, ADA_ID).await.unwrap();
+    assert!(raw_item(&store, secrets_key).await.is_empty());
+}
