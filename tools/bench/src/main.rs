@@ -453,7 +453,7 @@ async fn main() {
         );
     }
 
-    let rounds = setting("BENCH_ROUNDS", 10);
+    let rounds = setting("BENCH_ROUNDS", 20);
     let per_round = setting("BENCH_ROUND_INVOCATIONS", 300);
     let requests: Vec<String> = rows
         .iter()

@@ -10,7 +10,7 @@
 //!   the size) names a build made beside the project, and without it the peer's rows are absent.
 //!
 //! Each subject runs in one warm process (as a warm Lambda container), warmed up first; then
-//! `BENCH_ROUNDS` rounds (default 10) send `BENCH_ROUND_INVOCATIONS` (default 300) invocations
+//! `BENCH_ROUNDS` rounds (default 20) send `BENCH_ROUND_INVOCATIONS` (default 300) invocations
 //! to each subject in turn, so that a slow moment of the machine hits every subject alike. Per
 //! round: the p50 latency and the process's CPU time per invocation (all threads, from
 //! `/proc`). Reported: the median over the rounds, the spread (lowest and highest round), and
@@ -182,6 +182,33 @@ pub async fn measure(
     Ok(measured)
 }
 
+/// `row`'s CPU over the peer's in each round (measured seconds apart, so that a slow
+/// moment of the machine hits both): the median and the range over the rounds, or nothing.
+fn per_round_ratios(row: &Measured, peer: &Measured) -> String {
+    let mut ratios: Vec<f64> = row
+        .cpu
+        .iter()
+        .zip(&peer.cpu)
+        .filter(|(_, p)| !p.is_zero())
+        .map(|(c, p)| c.as_secs_f64() / p.as_secs_f64())
+        .collect();
+    if ratios.is_empty() {
+        return String::new();
+    }
+    ratios.sort_by(f64::total_cmp);
+    let middle = ratios.len() / 2;
+    let median = if ratios.len().is_multiple_of(2) {
+        (ratios[middle - 1] + ratios[middle]) / 2.0
+    } else {
+        ratios[middle]
+    };
+    format!(
+        "{median:.3}, {:.3}–{:.3}",
+        ratios[0],
+        ratios[ratios.len() - 1]
+    )
+}
+
 fn spread(samples: &[Duration], unit: fn(Duration) -> String) -> String {
     let (Some(low), Some(high)) = (samples.iter().min(), samples.iter().max()) else {
         return String::new();
@@ -219,9 +246,9 @@ pub fn print(rows: &[Measured], rounds: usize, per_round: usize, cold_starts: us
     let floor_cpu = median_of("floor", |r| &r.cpu);
     let peer = rows.iter().find(|r| r.name == "peer");
     println!(
-        "| path | warm p50 (ms), median | p50 spread | CPU / invocation (µs), median | CPU spread | DynamoDB requests | p50 ÷ peer | CPU ÷ peer | CPU ÷ floor | init (ms) | init ÷ peer | peak RSS (MiB) | RSS ÷ peer | arm64 size (MB) | size ÷ peer | kernel share of CPU |"
+        "| path | warm p50 (ms), median | p50 spread | CPU / invocation (µs), median | CPU spread | DynamoDB requests | p50 ÷ peer | CPU ÷ peer | CPU ÷ peer round by round: median, lowest–highest | CPU ÷ floor | init (ms) | init ÷ peer | peak RSS (MiB) | RSS ÷ peer | arm64 size (MB) | size ÷ peer | kernel share of CPU |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for row in rows {
         let p50 = median(row.p50.clone());
         let cpu = median(row.cpu.clone());
@@ -235,8 +262,11 @@ pub fn print(rows: &[Measured], rounds: usize, per_round: usize, cold_starts: us
                 format!("{:.0} %", 100.0 * system as f64 / (user + system) as f64)
             })
             .unwrap_or_default();
+        let per_round = peer
+            .map(|peer| per_round_ratios(row, peer))
+            .unwrap_or_default();
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             row.name,
             p50.map(millis).unwrap_or_default(),
             spread(&row.p50, millis),
@@ -246,6 +276,7 @@ pub fn print(rows: &[Measured], rounds: usize, per_round: usize, cold_starts: us
             ratio(secs(p50), peer_p50),
             // Three decimals: the CPU target (0.6x the peer's) is a line some paths sit on.
             ratio_to(secs(cpu), peer_cpu, 3),
+            per_round,
             ratio(secs(cpu), floor_cpu),
             row.init.map(millis).unwrap_or_default(),
             ratio(secs(row.init), peer.and_then(|p| secs(p.init))),
