@@ -329,6 +329,29 @@ mod tests {
     }
 
     #[test]
+    fn an_item_of_the_layout_before_the_secrets_moved_still_reads_without_them() {
+        let user: User = serde_json::from_value(serde_json::json!({
+            "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+            "tenant_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "authenticators": [{"id": "a1", "created_at": "2020-01-01T00:00:00Z",
+                                "totp_secret": "JBSWY3DPEHPK3PXP", "otp_url": "otpauth://totp/x"}],
+            "backup_code_digests": ["d1"],
+            "created_at": "2020-01-01T00:00:00Z", "updated_at": "2020-01-01T00:00:00Z"
+        }))
+        .unwrap();
+        assert_eq!(
+            user.authenticators,
+            vec![Authenticator {
+                id: "a1".into(),
+                created_at: Timestamp::from_unix_seconds(1_577_836_800),
+            }]
+        );
+        // The flag is what the user item says; old digests in it are not read.
+        assert!(!user.backup_codes_generated);
+        assert!(!format!("{user:?}").contains("JBSWY3DPEHPK3PXP"));
+    }
+
+    #[test]
     fn a_user_whose_ids_hold_the_key_separator_is_refused() {
         let result = serde_json::from_value::<User>(serde_json::json!({
             "id": "u#1", "tenant_id": "t",

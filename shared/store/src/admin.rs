@@ -181,16 +181,20 @@ impl DynamoStore {
             .expression_attribute_names("#pk", PK)
             .send()
             .await;
-        self.client
-            .delete_item()
-            .set_key(Some(
-                ItemKey::user_secrets(tenant_id, user_id).to_attributes(),
-            ))
-            .table_name(&self.table)
-            .send()
-            .await
-            .map_err(|e| classify("DeleteItem", e))?;
-        if_it_existed("DeleteItem", &key, result)
+        let deleted = if_it_existed("DeleteItem", &key, result);
+        if matches!(deleted, Ok(()) | Err(StoreError::NotFound { .. })) {
+            // Only once the user is gone: a failed delete leaves the user with its secrets.
+            self.client
+                .delete_item()
+                .set_key(Some(
+                    ItemKey::user_secrets(tenant_id, user_id).to_attributes(),
+                ))
+                .table_name(&self.table)
+                .send()
+                .await
+                .map_err(|e| classify("DeleteItem", e))?;
+        }
+        deleted
     }
 }
 
