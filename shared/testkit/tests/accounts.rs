@@ -88,16 +88,8 @@ async fn sessions_and_expiring_keys_carry_their_expiry_as_the_ttl_attribute() {
     let ttl = |item_key: store::keys::ItemKey| {
         let store = store.clone();
         async move {
-            let item = store
-                .client()
-                .get_item()
-                .table_name(store.table())
-                .set_key(Some(item_key.to_attributes()))
-                .send()
-                .await
-                .unwrap()
-                .item
-                .expect("the item");
+            let item = raw_item(&store, item_key).await;
+            assert!(!item.is_empty(), "the item");
             item.get(store::keys::TTL)
                 .and_then(|v| v.as_n().ok())
                 .map(|n| n.parse::<i64>().unwrap())
@@ -137,7 +129,7 @@ async fn tenants_are_disabled_and_enabled() {
     ));
 }
 
-/// Every attribute of the item at `key`, as seeded (empty when there is none).
+/// Every attribute of the item at `key`, read consistently (empty when there is none).
 async fn raw_item(
     store: &store::DynamoStore,
     key: store::keys::ItemKey,
