@@ -69,14 +69,57 @@ impl Timestamp {
 
     /// `2019-08-24T14:15:22Z`: the form of `GET /me` and of stored items.
     pub fn to_rfc3339(&self) -> String {
-        // Formatting a UTC instant in the 0000-9999 range with a fixed description cannot
-        // fail; an empty string would only show a bug in this function.
-        self.0.format(RFC3339_SECONDS).unwrap_or_default()
+        match self.digits(b'T') {
+            Some(digits) => digits.as_str().to_owned(),
+            // Formatting a UTC instant with a fixed description cannot fail; an empty string
+            // would only show a bug in this function.
+            None => self.0.format(RFC3339_SECONDS).unwrap_or_default(),
+        }
     }
 
     /// `2016-01-01 12:00:00` (UTC): the form of `GET /users/me` (`YYYY-MM-DD HH:MM:SS`).
     pub fn to_date_time_utc(&self) -> String {
-        self.0.format(DATE_TIME_UTC).unwrap_or_default()
+        match self.digits(b' ') {
+            Some(digits) => digits.as_str().trim_end_matches('Z').to_owned(),
+            None => self.0.format(DATE_TIME_UTC).unwrap_or_default(),
+        }
+    }
+
+    /// `YYYY-MM-DD?HH:MM:SSZ` on the stack, `separator` between date and time: what the two
+    /// format descriptions above print, without interpreting them or allocating on every
+    /// rendered timestamp (a `GET /me` document holds a dozen). `None` for a year outside
+    /// 0000-9999, which [`Timestamp::parse`] can produce from an offset at either end and
+    /// the descriptions print with a sign.
+    fn digits(&self, separator: u8) -> Option<Digits> {
+        let year = u32::try_from(self.0.year()).ok().filter(|y| *y <= 9999)?;
+        let (hour, minute, second) = self.0.to_hms();
+        let mut out = *b"0000-00-00T00:00:00Z";
+        out[10] = separator;
+        for (at, width, value) in [
+            (0, 4, year),
+            (5, 2, u32::from(u8::from(self.0.month()))),
+            (8, 2, u32::from(self.0.day())),
+            (11, 2, u32::from(hour)),
+            (14, 2, u32::from(minute)),
+            (17, 2, u32::from(second)),
+        ] {
+            let mut rest = value;
+            for slot in out[at..at + width].iter_mut().rev() {
+                *slot = b'0' + (rest % 10) as u8;
+                rest /= 10;
+            }
+        }
+        Some(Digits(out))
+    }
+}
+
+/// The 20 ASCII bytes [`Timestamp::digits`] writes.
+struct Digits([u8; 20]);
+
+impl Digits {
+    fn as_str(&self) -> &str {
+        // Only ASCII digits, `-`, `:`, `Z` and the separator are ever written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
@@ -88,7 +131,10 @@ impl fmt::Display for Timestamp {
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.to_rfc3339())
+        match self.digits(b'T') {
+            Some(digits) => serializer.serialize_str(digits.as_str()),
+            None => serializer.serialize_str(&self.to_rfc3339()),
+        }
     }
 }
 
@@ -139,6 +185,41 @@ mod tests {
         assert_eq!(
             Timestamp::from_unix_seconds(i64::MIN).to_rfc3339(),
             "0000-01-01T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn the_digits_print_what_the_format_descriptions_print() {
+        // A day a week over years 0000-9999 at a time of day that moves with it, and the first and
+        // last second of the range; then the signed years only the descriptions print.
+        let mut seconds = -62_167_219_200;
+        while seconds <= 253_402_300_799 {
+            let t = Timestamp::from_unix_seconds(seconds);
+            assert_eq!(
+                t.to_rfc3339(),
+                t.0.format(RFC3339_SECONDS).unwrap(),
+                "{seconds}"
+            );
+            assert_eq!(
+                t.to_date_time_utc(),
+                t.0.format(DATE_TIME_UTC).unwrap(),
+                "{seconds}"
+            );
+            assert_eq!(
+                serde_json::to_value(t).unwrap(),
+                serde_json::Value::String(t.to_rfc3339())
+            );
+            seconds += 7 * 86_400 + 3_607;
+        }
+        assert_eq!(
+            Timestamp::from_unix_seconds(253_402_300_799).to_date_time_utc(),
+            "9999-12-31 23:59:59"
+        );
+        let before_year_zero = Timestamp::parse("0000-01-01T00:00:00+01:00").unwrap();
+        assert_eq!(before_year_zero.to_rfc3339(), "-0001-12-31T23:00:00Z");
+        assert_eq!(
+            serde_json::to_value(before_year_zero).unwrap(),
+            "-0001-12-31T23:00:00Z"
         );
     }
 
