@@ -8,6 +8,7 @@
 //!   connections, authenticators and segments), the user's sign-in secrets apart from it
 //!   ([`UserSecrets`], which no route reads), [`Session`] and [`ApiKey`]. They are serialised
 //!   as they are stored (the `store` crate maps them to DynamoDB items with `serde_dynamo`);
+//! - [`json_text`], how a user item stores its collections: as JSON text, one attribute each;
 //! - [`Timestamp`], a UTC instant with one-second precision and the two wire formats the API
 //!   documents use (RFC 3339 `2019-08-24T14:15:22Z` and `GET /users/me`'s `2016-01-01 12:00:00`);
 //! - [`MeDocument`], the body of `GET /me` (seed 000), built from a user and its session, which
@@ -18,6 +19,7 @@
 
 mod api_key;
 mod id;
+pub mod json_text;
 mod me;
 mod session;
 mod tenant;

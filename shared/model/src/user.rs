@@ -7,6 +7,13 @@ use crate::{TenantId, Timestamp, UserId};
 ///
 /// Lists default to empty and optional fields to absent, so an item written with fewer
 /// attributes still reads; the identifying fields and timestamps are required.
+///
+/// As stored, the collections (email addresses, phone numbers, social connections,
+/// authenticators, segments, public metadata) are each one JSON-text attribute
+/// ([`crate::json_text`]: they are rendered whole, never read one by one, and native lists
+/// and maps cost an SDK map entry per scalar on every read); unset optional fields and empty
+/// collections are left out of the item instead of stored as `NULL` or `[]`. Items holding
+/// native lists and maps still read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
     /// The user id, a UUIDv4.
@@ -14,40 +21,56 @@ pub struct User {
     /// The tenant the user belongs to.
     pub tenant_id: TenantId,
     /// Given name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Family name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// Unique handle, when the tenant uses them.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Presence.
     #[serde(default)]
     pub availability: Availability,
     /// The profile picture, when there is one (`GET /users/me` calls it `avatar`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_picture_url: Option<String>,
     /// The id of the primary entry of `email_addresses`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_email_address_id: Option<String>,
     /// The id of the primary entry of `phone_numbers`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_phone_number_id: Option<String>,
     /// Every email address of the user.
-    #[serde(default)]
+    #[serde(
+        default,
+        with = "crate::json_text",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub email_addresses: Vec<EmailAddress>,
     /// Every phone number of the user.
-    #[serde(default)]
+    #[serde(
+        default,
+        with = "crate::json_text",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub phone_numbers: Vec<PhoneNumber>,
     /// Whether a second factor is asked for at sign-in.
     #[serde(default)]
     pub second_factor_policy: SecondFactorPolicy,
     /// Linked OAuth accounts.
-    #[serde(default)]
+    #[serde(
+        default,
+        with = "crate::json_text",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub social_connections: Vec<SocialConnection>,
     /// TOTP authenticators: identity and age only (their secrets are a [`UserSecrets`] item).
-    #[serde(default)]
+    #[serde(
+        default,
+        with = "crate::json_text",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub authenticators: Vec<Authenticator>,
     /// Whether the user has unused backup codes (their digests are a [`UserSecrets`] item).
     #[serde(default)]
@@ -59,13 +82,21 @@ pub struct User {
     #[serde(default)]
     pub has_passkeys: bool,
     /// Free-form metadata the tenant shows to the user.
-    #[serde(default)]
+    #[serde(
+        default,
+        with = "crate::json_text",
+        skip_serializing_if = "Map::is_empty"
+    )]
     pub public_metadata: Map<String, Value>,
     /// Segments the user belongs to.
-    #[serde(default)]
+    #[serde(
+        default,
+        with = "crate::json_text",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub segments: Vec<Segment>,
     /// Job title or similar (`GET /users/me`'s `position`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
     /// Whether the account is active (`GET /users/me`).
     #[serde(default = "default_true")]
@@ -77,10 +108,10 @@ pub struct User {
     #[serde(default = "default_true")]
     pub reachable: bool,
     /// The last sign-in.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_login_date: Option<Timestamp>,
     /// When the user was archived.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<Timestamp>,
     /// How the user signs in (`trisk_credentials`, `google`, …).
     #[serde(default = "default_auth_provider")]
@@ -184,10 +215,10 @@ pub struct EmailAddress {
     #[serde(default)]
     pub verified: bool,
     /// When it was verified.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_at: Option<Timestamp>,
     /// How it was verified (`otp`, `link`, `oauth`, …).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_strategy: Option<String>,
 }
 
@@ -204,7 +235,7 @@ pub struct PhoneNumber {
     #[serde(default)]
     pub verified: bool,
     /// When it was verified.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_at: Option<Timestamp>,
 }
 

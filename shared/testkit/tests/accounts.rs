@@ -187,3 +187,64 @@ async fn sign_in_secrets_are_an_item_of_their_own_that_goes_with_its_user() {
     admin.delete_user(TENANT_ID, ADA_ID).await.unwrap();
     assert!(raw_item(&store, secrets_key).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_user_item_holds_its_collections_as_json_text_and_native_ones_still_read() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use store::UserSource;
+
+    let (_, store) = local_dynamo().seeded_table().await;
+    let ada = devkit::demo::ada();
+    let native = |value: serde_json::Value| -> AttributeValue {
+        serde_dynamo::to_attribute_value(value).expect("a native attribute")
+    };
+    let collections = [
+        (
+            "email_addresses",
+            serde_json::to_value(&ada.email_addresses),
+        ),
+        ("phone_numbers", serde_json::to_value(&ada.phone_numbers)),
+        (
+            "social_connections",
+            serde_json::to_value(&ada.social_connections),
+        ),
+        ("authenticators", serde_json::to_value(&ada.authenticators)),
+        ("segments", serde_json::to_value(&ada.segments)),
+        (
+            "public_metadata",
+            serde_json::to_value(&ada.public_metadata),
+        ),
+    ]
+    .map(|(name, value)| (name, value.expect("the collection as JSON")));
+
+    // As written: one string attribute per collection, holding it as JSON; nothing unset is
+    // stored, not even as NULL.
+    let item = raw_item(&store, store::keys::ItemKey::user(TENANT_ID, ADA_ID)).await;
+    for (name, value) in &collections {
+        let text = item[*name].as_s().expect("a string attribute");
+        let stored: serde_json::Value = serde_json::from_str(text).expect("JSON text");
+        assert_eq!(&stored, value, "{name}");
+    }
+    assert!(!item.values().any(AttributeValue::is_null), "{item:?}");
+    assert!(!item.contains_key("archived_at"));
+
+    // An item of the layout before, with native lists and maps, reads as the same user.
+    let natives: Vec<(&str, AttributeValue)> = collections
+        .iter()
+        .map(|(name, value)| (*name, native(value.clone())))
+        .collect();
+    assert!(natives.iter().all(|(_, value)| !value.is_s()));
+    testkit::set_user_attributes(&store, TENANT_ID, ADA_ID, &natives).await;
+    assert_eq!(store.user(TENANT_ID, ADA_ID).await.unwrap(), Some(ada));
+
+    // Text that is not the collection is a corrupt item, named by its key.
+    let broken = [("segments", AttributeValue::S("[{\"id\":".into()))];
+    testkit::set_user_attributes(&store, TENANT_ID, ADA_ID, &broken).await;
+    match store.user(TENANT_ID, ADA_ID).await {
+        Err(store::StoreError::CorruptItem { key, detail, .. }) => {
+            assert!(key.contains(&ADA_ID.to_string()), "{key}");
+            assert!(detail.contains("JSON text"), "{detail}");
+        }
+        other => panic!("a corrupt item, not {other:?}"),
+    }
+}

@@ -1,0 +1,110 @@
+//! A stored field kept as JSON text: one string attribute in place of a nested list or map.
+//!
+//! A user's collections (email addresses, phone numbers, social connections, authenticators,
+//! segments, public metadata) are rendered whole and never read one by one, nor named in a key,
+//! a condition or a projection below the attribute. Stored natively, each of their scalars is an
+//! attribute of its own on DynamoDB's wire (`{"M":{"id":{"S":"…"},…}}`), and the SDK decodes
+//! each into a map entry on every read, which made Ada's user the most expensive request to
+//! serve (BENCHMARKS.md). Stored as JSON text, a collection is one string attribute that
+//! `serde_json` reads in one pass.
+//!
+//! Reading accepts both forms: JSON text, and the native list or map that items written before
+//! this layout hold (`serde_dynamo` hands those over as a sequence or a map), so a table needs
+//! no migration; an item is rewritten in the new form the next time it is put. Text that does
+//! not parse as the field's type is an error naming what it expected, which the store reports
+//! as a corrupt item.
+//!
+//! Use with `#[serde(with = "crate::json_text")]`.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{self, Serialize, Serializer};
+
+/// Writes `value` as one string: its compact JSON.
+pub fn serialize<T: Serialize, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    let text = serde_json::to_string(value).map_err(ser::Error::custom)?;
+    serializer.serialize_str(&text)
+}
+
+/// Reads JSON text, or the native sequence or map of the layout before.
+pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    deserializer.deserialize_any(JsonTextVisitor(PhantomData))
+}
+
+struct JsonTextVisitor<T>(PhantomData<T>);
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for JsonTextVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JSON text, a list or a map")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+        serde_json::from_str(text).map_err(|e| E::custom(format_args!("JSON text: {e}")))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        T::deserialize(SeqAccessDeserializer::new(seq))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::deserialize(MapAccessDeserializer::new(map))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+    use serde_json::{Map, Value, json};
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Pair {
+        #[serde(with = "super", default)]
+        list: Vec<u32>,
+        #[serde(with = "super", default)]
+        map: Map<String, Value>,
+    }
+
+    #[test]
+    fn writes_json_text_and_reads_it_back() {
+        let mut map = Map::new();
+        map.insert("plan".into(), json!("enterprise"));
+        map.insert("quote".into(), json!("a \"b\""));
+        let pair = Pair {
+            list: vec![1, 2],
+            map,
+        };
+        let written = serde_json::to_value(&pair).unwrap();
+        assert_eq!(
+            written,
+            json!({"list": "[1,2]", "map": r#"{"plan":"enterprise","quote":"a \"b\""}"#})
+        );
+        assert_eq!(serde_json::from_value::<Pair>(written).unwrap(), pair);
+    }
+
+    #[test]
+    fn reads_the_native_form_of_items_written_before() {
+        let pair: Pair =
+            serde_json::from_value(json!({"list": [3], "map": {"seats": 25}})).unwrap();
+        assert_eq!(pair.list, vec![3]);
+        assert_eq!(pair.map["seats"], 25);
+    }
+
+    #[test]
+    fn refuses_text_of_the_wrong_shape_and_other_types() {
+        for bad in [
+            json!({"list": "{}"}),
+            json!({"list": "[1,"}),
+            json!({"list": 7}),
+        ] {
+            let err = serde_json::from_value::<Pair>(bad.clone()).unwrap_err();
+            assert!(err.to_string().contains("JSON text"), "{bad}: {err}");
+        }
+    }
+}
