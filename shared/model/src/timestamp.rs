@@ -61,7 +61,11 @@ impl Timestamp {
     pub fn parse(text: &str) -> Result<Self, TimestampError> {
         let parsed = OffsetDateTime::parse(text, &Rfc3339)
             .map_err(|_| TimestampError(text.chars().take(64).collect()))?;
-        let utc = parsed.to_offset(UtcOffset::UTC);
+        // An offset can move an instant of year 0000 or 9999 out of `time`'s range, where
+        // `to_offset` would panic.
+        let utc = parsed
+            .checked_to_offset(UtcOffset::UTC)
+            .ok_or_else(|| TimestampError(text.chars().take(64).collect()))?;
         Ok(Self(
             utc - Duration::nanoseconds(i64::from(utc.nanosecond())),
         ))
@@ -171,6 +175,8 @@ mod tests {
             "2019-08-24 14:15:22",
             "yesterday",
             "2019-13-01T00:00:00Z",
+            // Valid RFC 3339, but past year 9999 in UTC.
+            "9999-12-31T23:30:00-01:00",
         ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad} parsed");
         }
@@ -190,10 +196,11 @@ mod tests {
 
     #[test]
     fn the_digits_print_what_the_format_descriptions_print() {
-        // A day a week over years 0000-9999 at a time of day that moves with it, and the first and
-        // last second of the range; then the signed years only the descriptions print.
-        let mut seconds = -62_167_219_200;
-        while seconds <= 253_402_300_799 {
+        // A day a week over years 0000-9999, at a time of day that moves with it, and the last
+        // second of the range; then the signed year that only the descriptions print.
+        const FIRST: i64 = -62_167_219_200;
+        const LAST: i64 = 253_402_300_799;
+        for seconds in (FIRST..=LAST).step_by(7 * 86_400 + 3_607).chain([LAST]) {
             let t = Timestamp::from_unix_seconds(seconds);
             assert_eq!(
                 t.to_rfc3339(),
@@ -209,10 +216,9 @@ mod tests {
                 serde_json::to_value(t).unwrap(),
                 serde_json::Value::String(t.to_rfc3339())
             );
-            seconds += 7 * 86_400 + 3_607;
         }
         assert_eq!(
-            Timestamp::from_unix_seconds(253_402_300_799).to_date_time_utc(),
+            Timestamp::from_unix_seconds(LAST).to_date_time_utc(),
             "9999-12-31 23:59:59"
         );
         let before_year_zero = Timestamp::parse("0000-01-01T00:00:00+01:00").unwrap();
