@@ -36,8 +36,8 @@ pub enum UserFields {
     #[default]
     All,
     /// Only what `GET /users/me` renders ([`PROFILE_FIELDS`]): not the segments,
-    /// authenticators, social connections or public metadata, which are most of a user item's
-    /// bytes.
+    /// authenticators, social connections or public metadata (522 of the 1,876 bytes of Ada's
+    /// user as JSON).
     Profile,
 }
 
