@@ -84,16 +84,16 @@ impl Timestamp {
     /// `2016-01-01 12:00:00` (UTC): the form of `GET /users/me` (`YYYY-MM-DD HH:MM:SS`).
     pub fn to_date_time_utc(&self) -> String {
         match self.digits(b' ') {
-            Some(digits) => digits.as_str().trim_end_matches('Z').to_owned(),
+            Some(digits) => digits.date_time().to_owned(),
             None => self.0.format(DATE_TIME_UTC).unwrap_or_default(),
         }
     }
 
     /// `YYYY-MM-DD?HH:MM:SSZ` on the stack, `separator` between date and time: what the two
-    /// format descriptions above print, without interpreting them or allocating on every
-    /// rendered timestamp (a `GET /me` document holds a dozen). `None` for a year outside
-    /// 0000-9999, which [`Timestamp::parse`] can produce from an offset at either end and
-    /// the descriptions print with a sign.
+    /// format descriptions above print ([`Digits::date_time`] without the `Z`), without
+    /// interpreting them or allocating on every rendered timestamp (a `GET /me` document
+    /// holds a dozen). `None` for a year outside 0000-9999, which [`Timestamp::parse`] can
+    /// produce from an offset at either end and the descriptions print with a sign.
     fn digits(&self, separator: u8) -> Option<Digits> {
         let year = u32::try_from(self.0.year()).ok().filter(|y| *y <= 9999)?;
         let (hour, minute, second) = self.0.to_hms();
@@ -124,6 +124,11 @@ impl Digits {
     fn as_str(&self) -> &str {
         // Only ASCII digits, `-`, `:`, `Z` and the separator are ever written.
         std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// The date and time without the closing `Z`.
+    fn date_time(&self) -> &str {
+        self.as_str().get(..19).unwrap_or_default()
     }
 }
 

@@ -2,7 +2,7 @@
 //! is what the routes read, and what does not exist is reported as such.
 
 use accounts::{AdminError, NewUser};
-use devkit::demo::{ADA_ID, TENANT_ID};
+use devkit::demo::{ADA_ID, GRACE_ID, TENANT_ID};
 use model::{ApiKeyId, SessionId, TenantId, UserId};
 use testkit::local_dynamo;
 
@@ -227,6 +227,12 @@ async fn a_user_item_holds_its_collections_as_json_text_and_native_ones_still_re
     }
     assert!(!item.values().any(AttributeValue::is_null), "{item:?}");
     assert!(!item.contains_key("archived_at"));
+    // Grace has no authenticators, segments or metadata: no attribute for them either.
+    let grace = raw_item(&store, store::keys::ItemKey::user(TENANT_ID, GRACE_ID)).await;
+    assert!(grace.contains_key("email_addresses"), "{grace:?}");
+    for empty in ["authenticators", "segments", "public_metadata"] {
+        assert!(!grace.contains_key(empty), "{empty}: {grace:?}");
+    }
 
     // An item of the layout before, with native lists and maps, reads as the same user.
     let natives: Vec<(&str, AttributeValue)> = collections
