@@ -8,7 +8,7 @@
 //! | `aud` | holds one of `JWT_AUDIENCE`; or, without `aud`, `client_id` or `azp` is one of `JWT_CLIENT_ID` |
 //! | `token_use` | equals `JWT_TOKEN_USE` when that is set |
 //! | `exp` | required; `nbf` honoured when present; both with `JWT_LEEWAY_SECS` of leeway |
-//! | `iat` | `exp - iat` (or `exp - now`) at most `JWT_MAX_LIFETIME_SECS` |
+//! | `iat` | not later than now plus the leeway; `exp` minus the earlier of `iat` and now at most `JWT_MAX_LIFETIME_SECS` |
 //! | `sub` | the user id ([`model::UserId`], an opaque id) |
 //! | `JWT_SESSION_CLAIM` (`sid`) | the session id ([`model::SessionId`]) |
 //! | `JWT_TENANT_CLAIM` (`tid`) | the tenant id ([`model::TenantId`]) |
@@ -31,7 +31,6 @@
 //! its tokens as soon as the key set is refreshed, as without the cache. Only successes are
 //! remembered. The session behind the token is still looked up on every call.
 
-use std::env;
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -96,9 +95,10 @@ pub struct VerifierSettings {
     pub tenant_claim: String,
     /// The claim that names the session (`sid` by default).
     pub session_claim: String,
-    /// The longest accepted lifetime, `exp - iat` (or `exp - now` without `iat`), in seconds.
+    /// The longest accepted lifetime in seconds: `exp` minus the earlier of `iat` and now, so
+    /// that no `iat` stretches it.
     pub max_lifetime_secs: u64,
-    /// Seconds of leeway on `exp` and `nbf`.
+    /// Seconds of leeway on `exp`, `nbf` and `iat`.
     pub leeway_secs: u64,
 }
 
@@ -126,16 +126,11 @@ pub const DEFAULT_SESSION_CLAIM: &str = "sid";
 pub const ACCEPTED_TYPES: [&str; 3] = ["JWT", "at+jwt", "application/at+jwt"];
 
 impl VerifierSettings {
-    /// Reads the policy from the environment (see [`VerifierSettings::from_lookup`]).
-    pub fn from_env() -> Result<Self, VerifierConfigError> {
-        Self::from_lookup(|name| env::var(name).ok())
-    }
-
     /// Reads `JWT_ISSUER` (required), `JWT_AUDIENCE` and `JWT_CLIENT_ID` (comma-separated; at
     /// least one of the two is required, so a token minted for another API never counts),
-    /// `JWT_TOKEN_USE`, `JWT_TENANT_CLAIM` (default `tid`), `JWT_SESSION_CLAIM` (default `sid`),
-    /// `JWT_MAX_LIFETIME_SECS` (60 or more, default 86400) and `JWT_LEEWAY_SECS` (0 to 300,
-    /// default 5), through `lookup`.
+    /// `JWT_TOKEN_USE`, `JWT_TENANT_CLAIM` (default `tid`) and `JWT_SESSION_CLAIM` (default
+    /// `sid`) through `lookup`. The lifetime and the leeway are left at their defaults: the
+    /// caller reads them with the other durations (`bootstrap::config::DURATIONS`).
     pub fn from_lookup(
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, VerifierConfigError> {
@@ -155,24 +150,6 @@ impl VerifierSettings {
                 })
                 .filter(|list| !list.is_empty())
         };
-        let seconds =
-            |name: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| match present(
-                name,
-            ) {
-                None => Ok(default),
-                Some(text) => text
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|s| range.contains(s))
-                    .ok_or(VerifierConfigError {
-                        variable: name,
-                        problem: format!(
-                            "must be a whole number of seconds from {} to {}, not {text:?}",
-                            range.start(),
-                            range.end()
-                        ),
-                    }),
-            };
         let claim_name = |name: &'static str, default: &str| match present(name) {
             None => Ok(default.to_owned()),
             Some(claim) if claim.len() <= 128 && !claim.contains(char::is_whitespace) => Ok(claim),
@@ -201,12 +178,8 @@ impl VerifierSettings {
             token_use: present("JWT_TOKEN_USE"),
             tenant_claim: claim_name("JWT_TENANT_CLAIM", DEFAULT_TENANT_CLAIM)?,
             session_claim: claim_name("JWT_SESSION_CLAIM", DEFAULT_SESSION_CLAIM)?,
-            max_lifetime_secs: seconds(
-                "JWT_MAX_LIFETIME_SECS",
-                DEFAULT_MAX_LIFETIME_SECS,
-                60..=100 * 365 * 24 * 3600,
-            )?,
-            leeway_secs: seconds("JWT_LEEWAY_SECS", DEFAULT_LEEWAY_SECS, 0..=300)?,
+            max_lifetime_secs: DEFAULT_MAX_LIFETIME_SECS,
+            leeway_secs: DEFAULT_LEEWAY_SECS,
         })
     }
 
@@ -401,11 +374,18 @@ impl<K: KeySource> TokenVerifier<K> {
             .get("exp")
             .and_then(Value::as_i64)
             .ok_or(TokenError::Invalid("exp is not a number"))?;
+        let leeway = i64::try_from(policy.leeway_secs).unwrap_or(i64::MAX);
         let start = match claims.get("iat") {
             None => now,
-            Some(iat) => iat
-                .as_i64()
-                .ok_or(TokenError::Invalid("iat is not a number"))?,
+            Some(iat) => {
+                let iat = iat
+                    .as_i64()
+                    .ok_or(TokenError::Invalid("iat is not a number"))?;
+                if iat > now.saturating_add(leeway) {
+                    return Err(TokenError::Invalid("iat is in the future"));
+                }
+                iat.min(now)
+            }
         };
         let max = i64::try_from(policy.max_lifetime_secs).unwrap_or(i64::MAX);
         if exp.saturating_sub(start) > max {
@@ -651,13 +631,6 @@ mod tests {
         assert_eq!(s.leeway_secs, DEFAULT_LEEWAY_SECS);
         let missing = VerifierSettings::from_lookup(vars(&[])).unwrap_err();
         assert_eq!(missing.variable, "JWT_ISSUER");
-        let bad = VerifierSettings::from_lookup(vars(&[
-            ("JWT_ISSUER", "i"),
-            ("JWT_AUDIENCE", "a"),
-            ("JWT_LEEWAY_SECS", "ten"),
-        ]))
-        .unwrap_err();
-        assert_eq!(bad.variable, "JWT_LEEWAY_SECS");
     }
 
     /// A key source whose key set the test replaces, as a JWKS refresh would.
@@ -874,6 +847,24 @@ mod tests {
                 "lifetime over the maximum",
             ),
             (
+                "iat and exp in 2100",
+                es256_header(),
+                with(serde_json::json!({"iat": 4_102_444_800_i64, "exp": 4_102_444_800_i64})),
+                "iat is in the future",
+            ),
+            (
+                "iat in 10 years, 1 h lifetime",
+                es256_header(),
+                with(serde_json::json!({"iat": now + 315_360_000, "exp": now + 315_363_600})),
+                "iat is in the future",
+            ),
+            (
+                "iat just past the leeway",
+                es256_header(),
+                with(serde_json::json!({"iat": now + 60, "exp": now + 600})),
+                "iat is in the future",
+            ),
+            (
                 "key separator in sub",
                 es256_header(),
                 with(serde_json::json!({"sub": "TENANT#x"})),
@@ -899,6 +890,17 @@ mod tests {
                 "{case}"
             );
         }
+        let skewed = with(serde_json::json!({"iat": now + 3, "exp": now + 24 * 3600 - 10}));
+        assert!(
+            v.verify(&signed(es256_header(), skewed)).await.is_ok(),
+            "an iat inside the leeway counts, the lifetime measured from now"
+        );
+        let stretched = with(serde_json::json!({"iat": now + 3, "exp": now + 24 * 3600 + 2}));
+        assert_eq!(
+            v.verify(&signed(es256_header(), stretched)).await,
+            Err(TokenError::Invalid("lifetime over the maximum")),
+            "a later iat does not stretch the lifetime"
+        );
         let untyped = signed(
             serde_json::json!({"alg": "ES256", "kid": "dev-es256"}),
             policy_claims(),
@@ -964,7 +966,6 @@ mod tests {
             ("JWT_CLIENT_ID", "c1, c2"),
             ("JWT_TOKEN_USE", "access"),
             ("JWT_SESSION_CLAIM", "origin_jti"),
-            ("JWT_MAX_LIFETIME_SECS", "3600"),
         ]))
         .unwrap();
         assert_eq!(s.client_ids, Some(vec!["c1".into(), "c2".into()]));
@@ -972,7 +973,6 @@ mod tests {
             (s.session_claim.as_str(), s.tenant_claim.as_str()),
             ("origin_jti", "tid")
         );
-        assert_eq!(s.max_lifetime_secs, 3600);
         let neither = VerifierSettings::from_lookup(vars(&[("JWT_ISSUER", "i")])).unwrap_err();
         assert_eq!(neither.variable, "JWT_AUDIENCE");
     }

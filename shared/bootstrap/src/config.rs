@@ -9,14 +9,18 @@
 //! | `JWT_TOKEN_USE` | no | required `token_use` (Cognito: `id` or `access`) |
 //! | `JWT_TENANT_CLAIM` | no | the claim that names the tenant, default `tid` |
 //! | `JWT_SESSION_CLAIM` | no | the claim that names the session, default `sid` |
-//! | `JWT_MAX_LIFETIME_SECS` | no | longest accepted `exp - iat`, default 86400 |
-//! | `JWT_LEEWAY_SECS` | no | leeway on `exp`/`nbf`, 0–300, default 5 |
+//! | `JWT_MAX_LIFETIME_SECS` | no | longest accepted token lifetime, 60 to 3153600000 (100 years), default 86400 |
+//! | `JWT_LEEWAY_SECS` | no | leeway on `exp`/`nbf`/`iat`, 0–300, default 5 |
 //! | `JWT_PUBLIC_KEYS` | one of the two | inline JWKS document |
 //! | `JWKS_URL` | one of the two | the identity provider's JWKS endpoint (`https://`; wins over `JWT_PUBLIC_KEYS`) |
 //! | `TENANT_CACHE_SECS` | no | a container reads a tenant at most once per this many seconds (0 to 300, default 30): a disabled tenant is served for at most that long |
-//! | `JWKS_MIN_REFRESH_SECS` | no | at most one JWKS fetch per this many seconds, default 5 |
-//! | `JWKS_MAX_AGE_SECS` | no | fetched keys are refreshed after this many seconds, default 600 |
-//! | `JWKS_STALE_GRACE_SECS` | no | while refreshes fail, keys older than `JWKS_MAX_AGE_SECS` verify for at most this many seconds more, default 900; then 503 |
+//! | `JWKS_MIN_REFRESH_SECS` | no | at most one JWKS fetch per this many seconds, 0 to 300, default 5 |
+//! | `JWKS_MAX_AGE_SECS` | no | fetched keys are refreshed after this many seconds, 60 to 3600, default 600 |
+//! | `JWKS_STALE_GRACE_SECS` | no | while refreshes fail, keys older than `JWKS_MAX_AGE_SECS` verify for at most this many seconds more, 0 to 21600 (6 h), default 900; then 503 |
+//!
+//! Every duration has a maximum ([`DURATIONS`]), enforced here at init; the template's
+//! parameters carry the same bounds. So a removed signing key verifies at most
+//! `JWKS_MAX_AGE_SECS + JWKS_STALE_GRACE_SECS` (7 h at the maxima) after the last good fetch.
 //! | `ALLOWED_ORIGINS` | no | comma-separated browser origins allowed with credentials (CORS, `response::cors`); unset or empty: none |
 //!
 //! The AWS SDK reads its own variables (region, credentials, `AWS_ENDPOINT_URL_DYNAMODB`).
@@ -35,8 +39,92 @@ use store::DynamoStore;
 /// How long a container remembers a tenant when `TENANT_CACHE_SECS` is not set: a disabled
 /// tenant is served for at most this long.
 pub const DEFAULT_TENANT_CACHE: Duration = Duration::from_secs(30);
-/// The longest `TENANT_CACHE_SECS`.
-pub const MAX_TENANT_CACHE: Duration = Duration::from_secs(300);
+
+/// A duration the environment sets, in whole seconds, with its default and its bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecondsVariable {
+    /// The environment variable.
+    pub name: &'static str,
+    /// The value when the variable is not set.
+    pub default: u64,
+    /// The least accepted value.
+    pub min: u64,
+    /// The greatest accepted value.
+    pub max: u64,
+}
+
+impl SecondsVariable {
+    /// The value of this variable through `lookup`: the default when unset or blank, an error
+    /// naming the variable when it is not a whole number within the bounds.
+    pub fn read(&self, lookup: impl Fn(&str) -> Option<String>) -> Result<u64, ConfigError> {
+        let Some(text) = lookup(self.name).filter(|v| !v.trim().is_empty()) else {
+            return Ok(self.default);
+        };
+        text.trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|s| (self.min..=self.max).contains(s))
+            .ok_or(ConfigError {
+                variable: self.name,
+                problem: format!(
+                    "must be a whole number of seconds from {} to {}, not {text:?}",
+                    self.min, self.max
+                ),
+            })
+    }
+}
+
+/// `JWT_MAX_LIFETIME_SECS`.
+pub const JWT_MAX_LIFETIME: SecondsVariable = SecondsVariable {
+    name: "JWT_MAX_LIFETIME_SECS",
+    default: auth::token::DEFAULT_MAX_LIFETIME_SECS,
+    min: 60,
+    max: 100 * 365 * 24 * 3600,
+};
+/// `JWT_LEEWAY_SECS`.
+pub const JWT_LEEWAY: SecondsVariable = SecondsVariable {
+    name: "JWT_LEEWAY_SECS",
+    default: auth::token::DEFAULT_LEEWAY_SECS,
+    min: 0,
+    max: 300,
+};
+/// `TENANT_CACHE_SECS`.
+pub const TENANT_CACHE: SecondsVariable = SecondsVariable {
+    name: "TENANT_CACHE_SECS",
+    default: DEFAULT_TENANT_CACHE.as_secs(),
+    min: 0,
+    max: 300,
+};
+/// `JWKS_MIN_REFRESH_SECS`.
+pub const JWKS_MIN_REFRESH: SecondsVariable = SecondsVariable {
+    name: "JWKS_MIN_REFRESH_SECS",
+    default: 5,
+    min: 0,
+    max: 300,
+};
+/// `JWKS_MAX_AGE_SECS`.
+pub const JWKS_MAX_AGE: SecondsVariable = SecondsVariable {
+    name: "JWKS_MAX_AGE_SECS",
+    default: 600,
+    min: 60,
+    max: 3600,
+};
+/// `JWKS_STALE_GRACE_SECS`.
+pub const JWKS_STALE_GRACE: SecondsVariable = SecondsVariable {
+    name: "JWKS_STALE_GRACE_SECS",
+    default: 900,
+    min: 0,
+    max: 6 * 3600,
+};
+/// Every duration the functions read from the environment.
+pub const DURATIONS: [SecondsVariable; 6] = [
+    JWT_MAX_LIFETIME,
+    JWT_LEEWAY,
+    TENANT_CACHE,
+    JWKS_MIN_REFRESH,
+    JWKS_MAX_AGE,
+    JWKS_STALE_GRACE,
+];
 
 /// The configured source of keys.
 #[derive(Debug, Clone)]
@@ -87,10 +175,14 @@ impl Config {
             variable: "TABLE_NAME",
             problem: "is required".into(),
         })?;
-        let verifier = VerifierSettings::from_lookup(&lookup).map_err(|e| ConfigError {
-            variable: e.variable,
-            problem: e.problem,
-        })?;
+        let verifier = VerifierSettings {
+            max_lifetime_secs: JWT_MAX_LIFETIME.read(&lookup)?,
+            leeway_secs: JWT_LEEWAY.read(&lookup)?,
+            ..VerifierSettings::from_lookup(&lookup).map_err(|e| ConfigError {
+                variable: e.variable,
+                problem: e.problem,
+            })?
+        };
         let keys = match (present("JWKS_URL"), present("JWT_PUBLIC_KEYS")) {
             (Some(url), _) => {
                 KeyConfig::Url(parse_jwks_url(url.trim()).map_err(|problem| ConfigError {
@@ -111,30 +203,13 @@ impl Config {
                 });
             }
         };
-        let seconds = |name: &'static str, default: Duration| match present(name) {
-            None => Ok(default),
-            Some(text) => text
-                .trim()
-                .parse::<u64>()
-                .map(Duration::from_secs)
-                .map_err(|_| ConfigError {
-                    variable: name,
-                    problem: format!("must be a whole number of seconds, not {text:?}"),
-                }),
-        };
-        let defaults = JwksPolicy::default();
+        let seconds = |variable: SecondsVariable| variable.read(&lookup).map(Duration::from_secs);
         let jwks_policy = JwksPolicy {
-            min_refresh: seconds("JWKS_MIN_REFRESH_SECS", defaults.min_refresh)?,
-            max_age: seconds("JWKS_MAX_AGE_SECS", defaults.max_age)?,
-            stale_grace: seconds("JWKS_STALE_GRACE_SECS", defaults.stale_grace)?,
+            min_refresh: seconds(JWKS_MIN_REFRESH)?,
+            max_age: seconds(JWKS_MAX_AGE)?,
+            stale_grace: seconds(JWKS_STALE_GRACE)?,
         };
-        let tenant_cache = seconds("TENANT_CACHE_SECS", DEFAULT_TENANT_CACHE)?;
-        if tenant_cache > MAX_TENANT_CACHE {
-            return Err(ConfigError {
-                variable: "TENANT_CACHE_SECS",
-                problem: format!("must be at most {} seconds", MAX_TENANT_CACHE.as_secs()),
-            });
-        }
+        let tenant_cache = seconds(TENANT_CACHE)?;
         let cors =
             CorsPolicy::parse(&lookup("ALLOWED_ORIGINS").unwrap_or_default()).map_err(|e| {
                 ConfigError {
@@ -234,7 +309,7 @@ mod tests {
 
     #[test]
     fn names_the_missing_or_wrong_variable() {
-        let cases: Vec<(Vec<(&'static str, String)>, &str)> = vec![
+        let mut cases: Vec<(Vec<(&'static str, String)>, &str)> = vec![
             (vec![], "TABLE_NAME"),
             (vec![("TABLE_NAME", "t".into())], "JWT_ISSUER"),
             (
@@ -286,6 +361,24 @@ mod tests {
                 "JWKS_URL",
             ),
         ];
+        for duration in DURATIONS {
+            for bad in [
+                "ten".to_owned(),
+                (duration.max + 1).to_string(),
+                u64::MAX.to_string(),
+            ] {
+                cases.push((
+                    vec![
+                        ("TABLE_NAME", "t".into()),
+                        ("JWT_ISSUER", "i".into()),
+                        ("JWT_AUDIENCE", "a".into()),
+                        ("JWT_PUBLIC_KEYS", DEV_JWKS.into()),
+                        (duration.name, bad),
+                    ],
+                    duration.name,
+                ));
+            }
+        }
         for (vars, variable) in cases {
             let err = Config::from_lookup(lookup(vars)).unwrap_err();
             assert_eq!(err.variable, variable);

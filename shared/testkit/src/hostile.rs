@@ -280,6 +280,18 @@ pub fn tokens() -> Vec<(&'static str, String)> {
             es256(&with(json!({"iat": now(), "exp": now() + 30 * 86_400}))),
         ),
         (
+            "iat and exp in 2100",
+            es256(&with(
+                json!({"iat": 4_102_444_800_i64, "exp": 4_102_444_800_i64}),
+            )),
+        ),
+        (
+            "iat 10 years ahead with a 1 h lifetime",
+            es256(&with(
+                json!({"iat": now() + 315_360_000, "exp": now() + 315_363_600}),
+            )),
+        ),
+        (
             "crit naming an unknown extension",
             es256_with_header(
                 json!({"alg": "ES256", "kid": "dev-es256", "crit": ["zzz"], "zzz": true}),

@@ -324,6 +324,33 @@ fn the_token_policy_is_configured_and_an_audience_is_required() {
     );
 }
 
+/// Every duration the functions read has the same default and bounds in the template as in
+/// the code (`bootstrap::config::DURATIONS`), and the template passes each one.
+#[test]
+fn every_duration_has_the_codes_bounds_in_the_template() {
+    let template = template();
+    let variables = &template["Globals"]["Function"]["Environment"]["Variables"];
+    for duration in bootstrap::config::DURATIONS {
+        let reference = serde_yaml::to_string(&variables[duration.name]).unwrap();
+        let name = reference
+            .trim()
+            .strip_prefix("!Ref ")
+            .unwrap_or_else(|| panic!("{} is not a parameter: {reference}", duration.name));
+        let parameter = &template["Parameters"][name];
+        let number = |field: &str| {
+            parameter[field]
+                .as_u64()
+                .unwrap_or_else(|| panic!("{name} has no {field}"))
+        };
+        assert_eq!(
+            (number("Default"), number("MinValue"), number("MaxValue")),
+            (duration.default, duration.min, duration.max),
+            "{name} ({})",
+            duration.name
+        );
+    }
+}
+
 /// The bill has a ceiling: the HTTP API throttles every route by default, and each function's
 /// concurrency can be capped.
 #[test]
