@@ -204,6 +204,7 @@ async fn dead_unknown_or_foreign_sessions_are_refused() {
     let expired = Session {
         id: SessionId::random(),
         user_id: ADA_ID,
+        user_generation: Some(devkit::demo::ADA_GENERATION),
         created_at: now.plus_seconds(-7200),
         updated_at: now.plus_seconds(-7200),
         expires_at: now.plus_seconds(-60),
@@ -282,8 +283,12 @@ async fn a_user_deleted_and_created_again_does_not_inherit_the_old_sessions() {
     let (service, admin, store) = service().await;
     let token = dev_token(TENANT_ID, GRACE_ID, GRACE_SESSION_ID);
     admin.delete_user(TENANT_ID, GRACE_ID).await.unwrap();
-    let mut again = devkit::demo::grace();
-    again.created_at = Timestamp::now();
+    // Created again as `admin user create` would, with a new generation, and in the same
+    // instant as the first life, so that no timestamp tells the two apart.
+    let again = model::User {
+        generation: Some(model::Generation::random()),
+        ..devkit::demo::grace()
+    };
     store.put_user(&again).await.unwrap();
     let answer = call(&service, get(&[("cookie", &cookie(&token))])).await;
     assert_eq!((answer.status, answer.code()), (401, 4013));

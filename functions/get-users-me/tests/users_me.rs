@@ -13,7 +13,7 @@ use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
 use model::{TenantId, UserId};
 use serde_json::{Value, json};
-use store::DynamoStore;
+use store::{DynamoStore, UserSource};
 use testkit::{Answer, CountingProxy, dev_token, dev_verifier, local_dynamo};
 
 use testkit::challenges::{EXPIRED_TOKEN, INVALID_REQUEST, INVALID_TOKEN, NO_TOKEN};
@@ -795,10 +795,10 @@ async fn only_the_rendered_user_attributes_are_read() {
 }
 
 /// Round trips counted on the wire by a proxy between the SDK and dynalite: one per bearer
-/// request; an API key costs two the first time a container sees it (key, then its user), and
-/// one after that (key and user together), the key item still read every time.
+/// request; two per accepted API key (key, then its user, read only once the secret matched);
+/// one per refused API key, the same whether the key id exists, was seen before or is made up.
 #[tokio::test]
-async fn one_round_trip_for_a_token_and_for_an_api_key_seen_before() {
+async fn one_round_trip_for_a_token_two_for_an_api_key_one_for_a_refused_key() {
     let (_, admin, store) = seeded().await;
     let proxy = CountingProxy::start(local_dynamo().endpoint()).await;
     let service = Service::new(DynamoStore::new(proxy.client(), store.table()));
@@ -812,14 +812,28 @@ async fn one_round_trip_for_a_token_and_for_an_api_key_seen_before() {
         ("x-api-key", API_KEY),
         ("x-api-secret", API_SECRET),
     ];
-    let cases = [
-        ("token", &token, 1),
-        ("token again", &token, 1),
-        ("api key, first sight", &key, 2),
-        ("api key, seen before", &key, 1),
-        ("api key, seen before, include", &key, 1),
+    let wrong = format!("cus_{}", "e".repeat(64));
+    let wrong_secret = vec![
+        ("x-domain", TENANT.as_str()),
+        ("x-api-key", API_KEY),
+        ("x-api-secret", wrong.as_str()),
     ];
-    for (name, headers, expected) in cases {
+    let made_up_key = model::ApiKeyId::random().to_string();
+    let made_up = vec![
+        ("x-domain", TENANT.as_str()),
+        ("x-api-key", made_up_key.as_str()),
+        ("x-api-secret", API_SECRET),
+    ];
+    let cases = [
+        ("token", &token, 200, 1),
+        ("token again", &token, 200, 1),
+        ("api key", &key, 200, 2),
+        ("api key again", &key, 200, 2),
+        ("api key, include", &key, 200, 2),
+        ("seen key, wrong secret", &wrong_secret, 401, 1),
+        ("made-up key", &made_up, 401, 1),
+    ];
+    for (name, headers, status, expected) in cases {
         let query = if name.ends_with("include") {
             "include=profile"
         } else {
@@ -827,7 +841,7 @@ async fn one_round_trip_for_a_token_and_for_an_api_key_seen_before() {
         };
         let before = proxy.requests();
         let answer = call(&service, get(query, headers)).await;
-        assert_eq!(answer.status, 200, "{name}");
+        assert_eq!(answer.status, status, "{name}");
         assert_eq!(proxy.requests() - before, expected, "{name}");
     }
     // Revocation still counts at once: the key item is read on every request.
@@ -837,4 +851,131 @@ async fn one_round_trip_for_a_token_and_for_an_api_key_seen_before() {
         .unwrap();
     let answer = call(&service, get("", &key)).await;
     assert_eq!((answer.status, answer.code()), (401, 4016));
+}
+
+/// A user deleted and created again under the same id, at the very same instant (so no
+/// timestamp can tell the two lives apart), inherits neither the old session nor the old API
+/// key: each carries the generation of the life it was made for. New credentials work.
+#[tokio::test]
+async fn a_user_created_again_in_the_same_instant_inherits_no_credential() {
+    let (service, admin, store) = seeded().await;
+    let new_user = accounts::NewUser {
+        id: Some(UserId::random()),
+        tenant: TENANT_ID,
+        email: "twice@example.com".into(),
+        first_name: None,
+        last_name: None,
+        username: None,
+        phone: None,
+    };
+    let user = admin.create_user(&new_user).await.unwrap();
+    // A fresh session and API key of `user`, as request headers.
+    let credentials = async || {
+        let session = admin
+            .create_session(TENANT_ID, user, None, 3600)
+            .await
+            .unwrap();
+        let (key, secret) = admin.create_api_key(TENANT_ID, user, None).await.unwrap();
+        [
+            (
+                vec![(
+                    "authorization",
+                    bearer(&dev_token(TENANT_ID, user, session)),
+                )],
+                4013,
+            ),
+            (
+                vec![("x-api-key", key.to_string()), ("x-api-secret", secret)],
+                4016,
+            ),
+        ]
+    };
+    let answer = async |headers: &[(&str, String)]| {
+        let mut with_domain: Vec<(&str, &str)> = vec![("x-domain", TENANT.as_str())];
+        with_domain.extend(headers.iter().map(|(n, v)| (*n, v.as_str())));
+        call(&service, get("", &with_domain)).await
+    };
+    let first_life = admin.store().user(TENANT_ID, user).await.unwrap().unwrap();
+    let old = credentials().await;
+    for (headers, _) in &old {
+        assert_eq!(answer(headers).await.status, 200, "before the delete");
+    }
+
+    admin.delete_user(TENANT_ID, user).await.unwrap();
+    admin.create_user(&new_user).await.unwrap();
+    let mut second_life = admin.store().user(TENANT_ID, user).await.unwrap().unwrap();
+    assert_ne!(second_life.generation, first_life.generation);
+    // The same instant as the first life, to the precision of what is stored.
+    second_life.created_at = first_life.created_at;
+    second_life.updated_at = first_life.updated_at;
+    store.put_user(&second_life).await.unwrap();
+
+    for (headers, code) in &old {
+        let refused = answer(headers).await;
+        assert_eq!(
+            (refused.status, refused.code()),
+            (401, *code),
+            "{}",
+            refused.body
+        );
+    }
+    for (headers, _) in &credentials().await {
+        let accepted = answer(headers).await;
+        assert_eq!(accepted.status, 200, "{}", accepted.body);
+    }
+}
+
+/// A user item without `active` fails closed (401, 4018), and a user item whose stored `id` or
+/// `tenant_id` names another user than its key is a corrupt item (500), never served as stored.
+#[tokio::test]
+async fn an_item_without_active_or_with_foreign_ids_is_not_served() {
+    let (service, _, store) = seeded().await;
+    let key_headers = [
+        ("x-domain", TENANT.as_str()),
+        ("x-api-key", API_KEY),
+        ("x-api-secret", API_SECRET),
+    ];
+    let token = bearer(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
+    let token_headers = [("x-domain", TENANT.as_str()), ("authorization", &token)];
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .set_key(Some(
+            store::keys::ItemKey::user(TENANT_ID, ADA_ID).to_attributes(),
+        ))
+        .update_expression("REMOVE active")
+        .send()
+        .await
+        .unwrap();
+    for headers in [&key_headers[..], &token_headers[..]] {
+        let answer = call(&service, get("", headers)).await;
+        assert_eq!(
+            (answer.status, answer.code()),
+            (401, 4018),
+            "{}",
+            answer.body
+        );
+    }
+
+    let other_tenant = devkit::demo::OTHER_TENANT_ID.to_string();
+    for (attribute, value) in [("id", GRACE_ID.to_string()), ("tenant_id", other_tenant)] {
+        let (service, _, store) = seeded().await;
+        testkit::set_user_attributes(
+            &store,
+            TENANT_ID,
+            ADA_ID,
+            &[(attribute, aws_sdk_dynamodb::types::AttributeValue::S(value))],
+        )
+        .await;
+        for headers in [&key_headers[..], &token_headers[..]] {
+            let answer = call(&service, get("", headers)).await;
+            assert_eq!(
+                (answer.status, answer.code()),
+                (500, 5000),
+                "{attribute}: {}",
+                answer.body
+            );
+        }
+    }
 }

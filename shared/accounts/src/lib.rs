@@ -202,11 +202,12 @@ impl Admin {
         id: Option<SessionId>,
         lifetime_secs: i64,
     ) -> Result<SessionId, AdminError> {
-        self.require_user(tenant, user).await?;
+        let owner = self.require_user(tenant, user).await?;
         let now = Timestamp::now();
         let session = Session {
             id: id.unwrap_or_else(SessionId::random),
             user_id: user,
+            user_generation: owner.generation,
             created_at: now,
             updated_at: now,
             expires_at: now.plus_seconds(lifetime_secs),
@@ -235,12 +236,13 @@ impl Admin {
         user: UserId,
         expires_in_secs: Option<i64>,
     ) -> Result<(ApiKeyId, String), AdminError> {
-        self.require_user(tenant, user).await?;
+        let owner = self.require_user(tenant, user).await?;
         let (key, secret) = auth::api_key::generate();
         let now = Timestamp::now();
         let record = ApiKey {
             key,
             user_id: user,
+            user_generation: owner.generation,
             secret_sha256: secret.digest(),
             created_at: now,
             expires_at: expires_in_secs.map(|secs| now.plus_seconds(secs)),

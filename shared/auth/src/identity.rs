@@ -5,22 +5,24 @@
 //! - [`api_key_identity`]: for an `X-API-KEY` + `X-API-SECRET` pair under a tenant. One round
 //!   trip fetches tenant and key; the tenant must be active, the key live and the secret match
 //!   its digest (constant time), all refused alike (4016, so the tenants that exist cannot be
-//!   probed either); a second round trip fetches the key's user, unless the store read it
-//!   with the key (a key it has seen before).
+//!   probed either); only then a second round trip fetches the key's user.
 //!
-//! An unknown key, a revoked or expired key and a wrong secret are one error, so a caller
-//! cannot tell which keys exist.
+//! An unknown key, a revoked or expired key and a wrong secret are one error after the same
+//! reads (one item asked for, whether or not it exists or was seen before), so a caller cannot
+//! tell which keys exist.
 //!
 //! Deleting a user ends its credentials without touching them: its sessions and keys then find
 //! no user (404), and a user created again under the same id (a provider's `sub` can come
-//! back) has a new `created_at`, before which no session or key of it counts.
+//! back) has a new [`model::Generation`], which no session or key of the earlier life carries
+//! ([`model::belongs_to_life`]).
 //!
-//! A user signs in only while it [`may_sign_in`]: `active` and not archived. A deactivated
+//! A user signs in only while it [`may_sign_in`]: `active` (an item without `active` counts as
+//! inactive: fail closed) and not archived. A deactivated
 //! (`active: false`, a suspension an operator can lift) or archived (`archived_at` set, the
 //! account closed) user's sessions, tokens and API keys are refused with
 //! [`AccessError::UserInactive`] (401, code 4018) on both routes.
 
-use model::{ApiKeyId, Session, Tenant, TenantId, Timestamp, User};
+use model::{ApiKeyId, Session, Tenant, TenantId, Timestamp, User, belongs_to_life};
 use store::{ApiKeyContextSource, SessionContextSource, SessionLookup, UserSource};
 
 use crate::{AccessError, ApiKeySecret, SessionClaims};
@@ -61,8 +63,8 @@ pub async fn session_identity(
         .filter(|s| s.is_live_for(claims.sub, Timestamp::now()))
         .ok_or(AccessError::SessionNotLive)?;
     let user = context.user.ok_or(AccessError::UserNotFound)?;
-    if session.created_at < user.created_at {
-        // A session of an earlier user under the same id (deleted, then created again).
+    if !belongs_to_life(session.user_generation, session.created_at, &user) {
+        // A session of an earlier life of the user id (deleted, then created again).
         return Err(AccessError::SessionNotLive);
     }
     if !may_sign_in(&user) {
@@ -105,16 +107,15 @@ pub async fn api_key_identity(
         .ok_or(AccessError::ApiKeyRefused(
             "unknown or disabled tenant, unknown, revoked or expired key, or wrong secret",
         ))?;
-    let user = match context.user.filter(|user| user.id == api_key.user_id) {
-        Some(user) => user,
-        None => store
-            .user(tenant_id, api_key.user_id)
-            .await?
-            .ok_or(AccessError::UserNotFound)?,
-    };
-    if api_key.created_at < user.created_at {
-        // A key of an earlier user under the same id (deleted, then created again).
-        return Err(AccessError::ApiKeyRefused("key older than its user"));
+    let user = store
+        .user(tenant_id, api_key.user_id)
+        .await?
+        .ok_or(AccessError::UserNotFound)?;
+    if !belongs_to_life(api_key.user_generation, api_key.created_at, &user) {
+        // A key of an earlier life of the user id (deleted, then created again).
+        return Err(AccessError::ApiKeyRefused(
+            "key of an earlier life of its user",
+        ));
     }
     if !may_sign_in(&user) {
         return Err(AccessError::UserInactive);

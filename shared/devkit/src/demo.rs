@@ -9,9 +9,9 @@
 
 use auth::ApiKeySecret;
 use model::{
-    ApiKey, ApiKeyId, Authenticator, Availability, EmailAddress, PhoneNumber, SecondFactorPolicy,
-    Segment, Session, SessionId, SocialConnection, Tenant, TenantId, Timestamp, TotpSecret, User,
-    UserId, UserSecrets,
+    ApiKey, ApiKeyId, Authenticator, Availability, EmailAddress, Generation, PhoneNumber,
+    SecondFactorPolicy, Segment, Session, SessionId, SocialConnection, Tenant, TenantId, Timestamp,
+    TotpSecret, User, UserId, UserSecrets,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -34,6 +34,12 @@ pub const GRACE_ID: UserId = UserId::from_static("16fd2706-8baf-433b-82eb-8c7fad
 /// Grace's live session.
 pub const GRACE_SESSION_ID: SessionId =
     SessionId::from_static("c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f");
+/// Ada's generation (this life of her id), on her user item, sessions and API key.
+pub const ADA_GENERATION: Generation =
+    Generation::from_uuid(uuid::uuid!("a7d0c1e2-3f4a-4b5c-8d6e-7f8091a2b3c4"));
+/// Grace's generation.
+pub const GRACE_GENERATION: Generation =
+    Generation::from_uuid(uuid::uuid!("b8e1d2f3-4a5b-4c6d-9e7f-8091a2b3c4d5"));
 /// The demo API key (Ada's).
 pub const API_KEY: &str = "cuk_5f1d0c2a9e8b4c7d8a6f3e2d1c0b9a87";
 /// The demo API secret. Dev-only: anyone can read it here.
@@ -85,6 +91,7 @@ fn at(text: &str) -> Timestamp {
 /// [`ada_secrets`]).
 pub fn ada() -> User {
     let mut user = User::blank(TENANT_ID, ADA_ID, at("2024-01-15T09:30:00Z"));
+    user.generation = Some(ADA_GENERATION);
     user.first_name = Some("Ada".into());
     user.last_name = Some("Lovelace".into());
     user.username = Some("ada".into());
@@ -176,6 +183,7 @@ pub fn ada_secrets() -> UserSecrets {
 /// Grace: a second full profile, archived-style flags differ from Ada's.
 pub fn grace() -> User {
     let mut user = User::blank(TENANT_ID, GRACE_ID, at("2024-03-02T14:00:00Z"));
+    user.generation = Some(GRACE_GENERATION);
     user.first_name = Some("Grace".into());
     user.last_name = Some("Hopper".into());
     user.username = Some("grace".into());
@@ -212,11 +220,12 @@ pub fn grace() -> User {
     user
 }
 
-fn session(id: SessionId, user_id: UserId, created: &str, revoked: bool) -> Session {
+fn session(id: SessionId, user: &User, created: &str, revoked: bool) -> Session {
     let created = at(created);
     Session {
         id,
-        user_id,
+        user_id: user.id,
+        user_generation: user.generation,
         created_at: created,
         updated_at: created,
         expires_at: Timestamp::from_unix_seconds(DEMO_EXPIRY_UNIX),
@@ -244,6 +253,7 @@ pub fn records() -> Result<DemoRecords, DevError> {
     let created = at("2024-01-01T00:00:00Z");
     let secret = ApiKeySecret::parse(API_SECRET).map_err(|e| DevError::Invalid(e.to_string()))?;
     let key = ApiKeyId::parse(API_KEY).map_err(|e| DevError::Invalid(e.to_string()))?;
+    let (ada, grace) = (ada(), grace());
     Ok(DemoRecords {
         tenant: Tenant {
             id: TENANT_ID,
@@ -252,21 +262,22 @@ pub fn records() -> Result<DemoRecords, DevError> {
             created_at: created,
             updated_at: created,
         },
-        users: vec![ada(), grace()],
         user_secrets: vec![ada_secrets()],
         sessions: vec![
-            session(ADA_SESSION_ID, ADA_ID, "2024-06-01T12:00:00Z", false),
-            session(GRACE_SESSION_ID, GRACE_ID, "2024-06-02T08:15:00Z", false),
-            session(ADA_REVOKED_SESSION_ID, ADA_ID, "2024-05-01T00:00:00Z", true),
+            session(ADA_SESSION_ID, &ada, "2024-06-01T12:00:00Z", false),
+            session(GRACE_SESSION_ID, &grace, "2024-06-02T08:15:00Z", false),
+            session(ADA_REVOKED_SESSION_ID, &ada, "2024-05-01T00:00:00Z", true),
         ],
         api_key: ApiKey {
             key,
             user_id: ADA_ID,
+            user_generation: ada.generation,
             secret_sha256: secret.digest(),
             created_at: at("2024-06-01T12:00:00Z"),
             expires_at: None,
             revoked_at: None,
         },
+        users: vec![ada, grace],
     })
 }
 

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::{ApiKeyId, Timestamp, UserId};
+use crate::{ApiKeyId, Generation, Timestamp, UserId};
 
 /// A tenant integration's API key. The secret itself is never stored: only its SHA-256 digest
 /// (see the `auth` crate for the secret's format and the constant-time check).
@@ -10,6 +10,9 @@ pub struct ApiKey {
     pub key: ApiKeyId,
     /// The user the integration acts as.
     pub user_id: UserId,
+    /// The user's [`Generation`] when the key was made; absent on older items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_generation: Option<Generation>,
     /// Lower-case hex SHA-256 of the secret.
     pub secret_sha256: String,
     /// When the key was created.

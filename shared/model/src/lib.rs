@@ -8,6 +8,7 @@
 //!   connections, authenticators and segments), the user's sign-in secrets apart from it
 //!   ([`UserSecrets`], which no route reads), [`Session`] and [`ApiKey`]. They are serialised
 //!   as they are stored (the `store` crate maps them to DynamoDB items with `serde_dynamo`);
+//! - [`Generation`], which binds a session or an API key to one life of its user's id;
 //! - [`json_text`], how a user item stores its collections: as JSON text, one attribute each;
 //! - [`Timestamp`], a UTC instant with one-second precision and the two wire formats the API
 //!   documents use (RFC 3339 `2019-08-24T14:15:22Z` and `GET /users/me`'s `2016-01-01 12:00:00`);
@@ -18,6 +19,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod api_key;
+mod generation;
 mod id;
 pub mod json_text;
 mod me;
@@ -28,6 +30,7 @@ mod user;
 mod users_me;
 
 pub use api_key::ApiKey;
+pub use generation::{Generation, belongs_to_life};
 pub use id::{ApiKeyId, IdError, SessionId, TenantId, UserId};
 pub use me::{MeDocument, MeUser};
 pub use session::Session;

@@ -216,6 +216,7 @@ mod tests {
         Session {
             id: "9b2f7c1e-3a4d-4e5f-8a6b-7c8d9e0f1a2b".parse().unwrap(),
             user_id: "7c9e6679-7425-40de-944b-e07fc1f90ae7".parse().unwrap(),
+            user_generation: None,
             created_at: ts(1_566_656_122),
             updated_at: ts(1_566_656_123),
             expires_at: ts(4_000_000_000),

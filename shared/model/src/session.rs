@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::{SessionId, Timestamp, UserId};
+use crate::{Generation, SessionId, Timestamp, UserId};
 
 /// A sign-in session. A session JWT names one; the session must be live for the JWT to count,
 /// so revoking it ends access at once, whatever the JWT's own expiry.
@@ -10,6 +10,9 @@ pub struct Session {
     pub id: SessionId,
     /// The user the session belongs to (the token's `sub` claim must equal it).
     pub user_id: UserId,
+    /// The user's [`Generation`] when the session was made; absent on older items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_generation: Option<Generation>,
     /// When the session was created.
     pub created_at: Timestamp,
     /// When the session last changed.
@@ -39,6 +42,7 @@ mod tests {
         Session {
             id: SessionId::random(),
             user_id: U,
+            user_generation: None,
             created_at: Timestamp::from_unix_seconds(0),
             updated_at: Timestamp::from_unix_seconds(0),
             expires_at: Timestamp::from_unix_seconds(100),

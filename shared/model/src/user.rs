@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{TenantId, Timestamp, UserId};
+use crate::{Generation, TenantId, Timestamp, UserId};
 
 /// A user as stored: everything both routes' documents are built from.
 ///
@@ -98,8 +98,9 @@ pub struct User {
     /// Job title or similar (`GET /users/me`'s `position`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
-    /// Whether the account is active (`GET /users/me`).
-    #[serde(default = "default_true")]
+    /// Whether the account is active (`GET /users/me`). An item without it reads as inactive
+    /// (fail closed): its credentials are refused.
+    #[serde(default)]
     pub active: bool,
     /// Whether the user still has the password from the registration email.
     #[serde(default)]
@@ -116,6 +117,9 @@ pub struct User {
     /// How the user signs in (`trisk_credentials`, `google`, …).
     #[serde(default = "default_auth_provider")]
     pub auth_provider: String,
+    /// This life of the user id ([`Generation`]); absent on items written before generations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<Generation>,
     /// When the user was created.
     pub created_at: Timestamp,
     /// When the user last changed.
@@ -160,6 +164,7 @@ impl User {
             last_login_date: None,
             archived_at: None,
             auth_provider: default_auth_provider(),
+            generation: Some(Generation::random()),
             created_at: now,
             updated_at: now,
         }
@@ -353,7 +358,8 @@ mod tests {
         }))
         .unwrap();
         assert!(user.email_addresses.is_empty());
-        assert!(user.active && user.reachable);
+        assert!(!user.active, "an item without `active` fails closed");
+        assert!(user.reachable);
         assert_eq!(user.availability, Availability::Available);
         assert_eq!(user.auth_provider, "trisk_credentials");
         assert!(user.primary_email().is_none());

@@ -152,7 +152,7 @@ mod tests {
             "primary_email_address_id": "e1", "primary_phone_number_id": "p1",
             "email_addresses": [{"id": "e1", "email": "ada@example.com"}],
             "phone_numbers": [{"id": "p1", "phone_number": "+14155550123", "country_code": "1"}],
-            "last_login_date": "2024-06-01T12:00:00Z",
+            "last_login_date": "2024-06-01T12:00:00Z", "active": true,
             "created_at": "2016-01-01T12:00:00Z", "updated_at": "2016-01-02T12:00:00Z"
         }))
         .unwrap()

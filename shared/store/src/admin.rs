@@ -9,7 +9,7 @@ use model::{
 };
 use serde::Serialize;
 
-use crate::dynamo::{Item, decode};
+use crate::dynamo::{Item, decode_keyed};
 use crate::error::classify;
 use crate::keys::{ItemKey, KIND, PK, TTL};
 use crate::{DynamoStore, StoreError};
@@ -94,7 +94,7 @@ impl DynamoStore {
         let key = ItemKey::tenant(tenant_id);
         self.get(&key)
             .await?
-            .map(|item| decode(&key, "tenant", item))
+            .map(|item| decode_keyed(&key, tenant_id, item))
             .transpose()
     }
 

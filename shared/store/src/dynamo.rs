@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use lru::LruCache;
-use model::{ApiKey, ApiKeyId, Tenant, TenantId, User, UserId};
+use model::{ApiKey, ApiKeyId, Session, Tenant, TenantId, User, UserId};
 use serde::de::DeserializeOwned;
 
 use crate::error::classify;
@@ -42,7 +42,7 @@ pub enum UserFields {
 }
 
 /// The user attributes [`UserFields::Profile`] reads.
-pub const PROFILE_FIELDS: [&str; 18] = [
+pub const PROFILE_FIELDS: [&str; 19] = [
     "id",
     "tenant_id",
     "first_name",
@@ -59,17 +59,19 @@ pub const PROFILE_FIELDS: [&str; 18] = [
     "last_login_date",
     "archived_at",
     "auth_provider",
+    "generation",
     "created_at",
     "updated_at",
 ];
 
 /// The attributes of the other items a request reads with a user (tenant, session, API key),
 /// and the key attributes: a projection of a batch applies to all of its items.
-const OTHER_FIELDS: [&str; 10] = [
+const OTHER_FIELDS: [&str; 11] = [
     PK,
     SK,
     "name",
     "user_id",
+    "user_generation",
     "expires_at",
     "revoked_at",
     "key",
@@ -107,11 +109,6 @@ impl UserFields {
     }
 }
 
-/// How many API keys' users a container remembers, so that a key seen before is read
-/// together with its user in one round trip (a key's user never changes).
-#[allow(clippy::unwrap_used)] // evaluated at compile time
-pub const KEY_USER_ENTRIES: NonZeroUsize = NonZeroUsize::new(4096).unwrap();
-
 /// Tenants read recently, by id, with when they were read (`None`: no such tenant).
 type TenantEntries = LruCache<TenantId, (Instant, Option<Tenant>)>;
 
@@ -122,7 +119,6 @@ pub struct DynamoStore {
     pub(crate) table: String,
     tenant_ttl: Duration,
     tenants: Arc<Mutex<TenantEntries>>,
-    key_users: Arc<Mutex<LruCache<ApiKeyId, UserId>>>,
     /// The projection of [`DynamoStore::with_user_fields`], built once: expression and names.
     projection: Option<Arc<(String, HashMap<String, String>)>>,
 }
@@ -135,7 +131,6 @@ impl DynamoStore {
             table: table.into(),
             tenant_ttl: Duration::ZERO,
             tenants: Arc::new(Mutex::new(LruCache::new(TENANT_CACHE_ENTRIES))),
-            key_users: Arc::new(Mutex::new(LruCache::new(KEY_USER_ENTRIES))),
             projection: None,
         }
     }
@@ -201,7 +196,7 @@ impl DynamoStore {
         let tenant = match cached {
             Some(tenant) => tenant,
             None => {
-                let tenant = take(&mut found, &tenant_key, "tenant")?;
+                let tenant = take(&mut found, &tenant_key, tenant_id)?;
                 self.remember_tenant(tenant_id, &tenant);
                 tenant
             }
@@ -296,27 +291,109 @@ impl DynamoStore {
     }
 }
 
-/// Maps an item to its record; a mismatch names the key.
+/// Maps an item to its record; a mismatch names the key and the attribute, never a value
+/// (serde's own messages quote what they could not read, so only the path is kept, and the
+/// name of a missing field).
 pub(crate) fn decode<T: DeserializeOwned>(
     key: &ItemKey,
     record: &'static str,
     item: Item,
 ) -> Result<T, StoreError> {
-    serde_dynamo::from_item(item).map_err(|e| StoreError::CorruptItem {
-        key: key.to_string(),
-        record,
-        detail: e.to_string(),
+    let item = serde_dynamo::Item::from(item);
+    let deserializer = serde_dynamo::Deserializer::from_attribute_value(
+        serde_dynamo::AttributeValue::M(item.into()),
+    );
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let message = err.inner().to_string();
+        let detail = match message.strip_prefix("missing field ") {
+            Some(field) if is_attribute_path(field) => format!("attribute {field} is missing"),
+            _ => match err.path().to_string() {
+                path if path != "." && is_attribute_path(&path) => {
+                    format!("attribute {path} does not map")
+                }
+                _ => "an attribute does not map".to_owned(),
+            },
+        };
+        StoreError::CorruptItem {
+            key: key.to_string(),
+            record,
+            detail,
+        }
     })
 }
 
-fn take<T: DeserializeOwned>(
+/// Whether `path` is made of the names and indices a record's schema has (never a stored
+/// value): letters, digits, `_`, `.`, `[`, `]` and backquotes, at most 100 bytes.
+fn is_attribute_path(path: &str) -> bool {
+    path.len() <= 100
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.[]`".contains(&b))
+}
+
+/// A record as the request path reads it: its name for errors, and the key its own ids name,
+/// which must be the key it was read under.
+pub(crate) trait StoredRecord: DeserializeOwned {
+    /// The record's name in errors.
+    const NAME: &'static str;
+    /// The key of the item this record says it is, under `tenant_id`.
+    fn own_key(&self, tenant_id: TenantId) -> ItemKey;
+}
+
+impl StoredRecord for Tenant {
+    const NAME: &'static str = "tenant";
+    fn own_key(&self, _: TenantId) -> ItemKey {
+        ItemKey::tenant(self.id)
+    }
+}
+
+impl StoredRecord for User {
+    const NAME: &'static str = "user";
+    fn own_key(&self, _: TenantId) -> ItemKey {
+        ItemKey::user(self.tenant_id, self.id)
+    }
+}
+
+impl StoredRecord for Session {
+    const NAME: &'static str = "session";
+    fn own_key(&self, tenant_id: TenantId) -> ItemKey {
+        ItemKey::session(tenant_id, self.id)
+    }
+}
+
+impl StoredRecord for ApiKey {
+    const NAME: &'static str = "api_key";
+    fn own_key(&self, tenant_id: TenantId) -> ItemKey {
+        ItemKey::api_key(tenant_id, &self.key)
+    }
+}
+
+/// Maps an item read under `key` to its record, refusing one whose own ids (`id`,
+/// `tenant_id`, `key`) name another item: such an item is corrupt, never served as stored.
+pub(crate) fn decode_keyed<T: StoredRecord>(
+    key: &ItemKey,
+    tenant_id: TenantId,
+    item: Item,
+) -> Result<T, StoreError> {
+    let record: T = decode(key, T::NAME, item)?;
+    if record.own_key(tenant_id) != *key {
+        return Err(StoreError::CorruptItem {
+            key: key.to_string(),
+            record: T::NAME,
+            detail: "its ids name another item than its key".to_owned(),
+        });
+    }
+    Ok(record)
+}
+
+fn take<T: StoredRecord>(
     found: &mut HashMap<ItemKey, Item>,
     key: &ItemKey,
-    record: &'static str,
+    tenant_id: TenantId,
 ) -> Result<Option<T>, StoreError> {
     found
         .remove(key)
-        .map(|item| decode(key, record, item))
+        .map(|item| decode_keyed(key, tenant_id, item))
         .transpose()
 }
 
@@ -329,8 +406,8 @@ impl SessionContextSource for DynamoStore {
             .await?;
         Ok(SessionContext {
             tenant,
-            session: take(&mut found, &session, "session")?,
-            user: take(&mut found, &user, "user")?,
+            session: take(&mut found, &session, lookup.tenant_id)?,
+            user: take(&mut found, &user, lookup.tenant_id)?,
         })
     }
 }
@@ -342,31 +419,10 @@ impl ApiKeyContextSource for DynamoStore {
         key_id: &ApiKeyId,
     ) -> Result<ApiKeyContext, StoreError> {
         let key = ItemKey::api_key(tenant_id, key_id);
-        let known_user = self
-            .key_users
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(key_id)
-            .copied()
-            .map(|user_id| ItemKey::user(tenant_id, user_id));
-        let mut keys = vec![key.clone()];
-        keys.extend(known_user.clone());
-        let (tenant, mut found) = self.with_tenant(tenant_id, keys).await?;
-        let api_key: Option<ApiKey> = take(&mut found, &key, "api_key")?;
-        if let Some(api_key) = &api_key {
-            self.key_users
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .put(key_id.clone(), api_key.user_id);
-        }
-        let user = match &known_user {
-            Some(user_key) => take(&mut found, user_key, "user")?,
-            None => None,
-        };
+        let (tenant, mut found) = self.with_tenant(tenant_id, vec![key.clone()]).await?;
         Ok(ApiKeyContext {
             tenant,
-            api_key,
-            user,
+            api_key: take(&mut found, &key, tenant_id)?,
         })
     }
 }
@@ -376,7 +432,7 @@ impl UserSource for DynamoStore {
         let key = ItemKey::user(tenant_id, user_id);
         self.get(&key)
             .await?
-            .map(|item| decode(&key, "user", item))
+            .map(|item| decode_keyed(&key, tenant_id, item))
             .transpose()
     }
 }

@@ -37,9 +37,8 @@
 //! tenant, the session and the user: one strongly consistent `BatchGetItem` fetches the three
 //! (or two, with the tenant cached): one round trip, strongly consistent so that a revocation
 //! counts at once. An API-key request fetches the key (and the tenant) in one `BatchGetItem`,
-//! then the user with one `GetItem`; once a container has seen the key, it remembers the key's
-//! user (a key's user never changes) and reads key and user together: one round trip, with
-//! the key item still read every time, so revocation and the secret check stay immediate.
+//! and only once the secret matched, the user with one `GetItem`: a refused key costs the same
+//! reads whether or not it exists or was seen before, so timing does not tell real key ids.
 //!
 //! The handlers depend on one small trait per read ([`SessionContextSource`],
 //! [`ApiKeyContextSource`], [`UserSource`]), not on DynamoDB; [`DynamoStore`] implements them,
@@ -50,8 +49,9 @@
 //! The client is built with connect and per-attempt timeouts and a bounded retry budget
 //! ([`client`]), so a dead or throttling store becomes [`StoreError::Unavailable`] (the routes
 //! answer 503 with `Retry-After`) within about two seconds instead of a hang. An item that
-//! does not map to its record is [`StoreError::CorruptItem`], naming the key (the routes log
-//! it and answer 500).
+//! does not map to its record, or whose own ids name another item than its key, is
+//! [`StoreError::CorruptItem`], naming the key and the attribute, never a stored value (the
+//! routes log it and answer 500).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
@@ -108,17 +108,15 @@ pub trait SessionContextSource: Send + Sync {
     ) -> impl Future<Output = Result<SessionContext, StoreError>> + Send;
 }
 
-/// What an API-key request needs: the tenant and the key, and the key's user when the store
-/// could read it in the same round trip.
+/// What an API-key request needs before its secret is checked: the tenant and the key. The
+/// key's user is read only once the secret matched, so a refused key costs the same reads
+/// whether or not it exists.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiKeyContext {
     /// The tenant, if it exists.
     pub tenant: Option<Tenant>,
     /// The key, if it exists under that tenant.
     pub api_key: Option<ApiKey>,
-    /// The user the store expected the key to belong to, read with it: `None` when it did not
-    /// know the key yet (or the user is gone). Only counts when it is the key's own user.
-    pub user: Option<User>,
 }
 
 /// Reads the tenant and the API key an API-key request names.

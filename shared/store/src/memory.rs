@@ -131,7 +131,6 @@ impl ApiKeyContextSource for MemoryStore {
         Ok(ApiKeyContext {
             tenant: self.tenant(tenant_id),
             api_key,
-            user: None,
         })
     }
 }

@@ -53,6 +53,7 @@ impl Population {
             let session = Session {
                 id: SessionId::random(),
                 user_id: user.id,
+                user_generation: user.generation,
                 created_at: now,
                 updated_at: now,
                 expires_at: now.plus_seconds(3600),
@@ -66,6 +67,7 @@ impl Population {
             let record = ApiKey {
                 key: key.clone(),
                 user_id: user.id,
+                user_generation: user.generation,
                 secret_sha256: secret.digest(),
                 created_at: now,
                 expires_at: None,

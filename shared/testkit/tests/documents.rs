@@ -15,6 +15,7 @@ fn both_documents_agree_on_the_same_stored_user() {
     let demo_session = |user: &model::User| model::Session {
         id: model::SessionId::random(),
         user_id: user.id,
+        user_generation: user.generation,
         created_at: user.created_at,
         updated_at: user.created_at,
         expires_at: user.updated_at,
