@@ -35,13 +35,16 @@ pub enum UsersMeError {
     /// 400, code 4002: `X-Domain` is not a UUIDv4.
     #[error("X-Domain malformed")]
     InvalidDomain,
-    /// 400, code 4003: a query parameter is unsupported or names something unknown.
-    #[error("bad parameter {parameter}: {detail}")]
+    /// 400, code 4003: a query parameter is unsupported or names something unknown. The log
+    /// line names a supported parameter, or the length of an unsupported one, never a value.
+    #[error("bad parameter {}: {reason}", logged_parameter(parameter))]
     InvalidParameter {
-        /// The parameter, as sent (at most 64 characters).
+        /// The parameter, as sent (at most 64 characters), for the client only.
         parameter: String,
-        /// What is wrong.
+        /// What is wrong, for the client (may quote what it sent).
         detail: String,
+        /// What is wrong, for the log: never a value.
+        reason: &'static str,
     },
     /// 406, code 4060: every JSON:API entry of `Accept` has unsupported parameters.
     #[error("not acceptable")]
@@ -145,6 +148,14 @@ impl UsersMeError {
     }
 }
 
+/// A parameter as the log names it: a supported one by name, another by its length only.
+fn logged_parameter(parameter: &str) -> String {
+    match parameter {
+        "include" | "fields[users]" | "fields[users_profile]" => parameter.to_owned(),
+        other => format!("(unsupported, {} characters)", other.chars().count()),
+    }
+}
+
 fn canonical_header(name: &str) -> &str {
     match name {
         "authorization" => "Authorization",
@@ -234,6 +245,7 @@ mod tests {
             UsersMeError::InvalidParameter {
                 parameter: "p".into(),
                 detail: "d".into(),
+                reason: "r",
             },
             UsersMeError::MethodNotAllowed,
             UsersMeError::PreflightRefused(PreflightRefusal::Header),

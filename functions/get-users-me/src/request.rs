@@ -92,17 +92,20 @@ pub fn selection(query: Option<&str>) -> Result<UsersMeSelection, UsersMeError> 
         return Err(UsersMeError::InvalidParameter {
             parameter: String::new(),
             detail: "the query string is too long".into(),
+            reason: "the query string is too long",
         });
     }
     let mut selection = UsersMeSelection::default();
     let mut seen: Vec<String> = Vec::new();
     for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-        let invalid = |detail: String| UsersMeError::InvalidParameter {
+        let invalid = |reason: &'static str, detail: String| UsersMeError::InvalidParameter {
             parameter: shorten(&name),
             detail,
+            reason,
         };
         if seen.iter().any(|s| *s == name) {
-            return Err(invalid("the parameter is given more than once".into()));
+            let why = "the parameter is given more than once";
+            return Err(invalid(why, why.into()));
         }
         seen.push(name.to_string());
         // Exactly as openapi.yaml's patterns: empty, or names joined by commas, no blanks.
@@ -118,20 +121,37 @@ pub fn selection(query: Option<&str>) -> Result<UsersMeSelection, UsersMeError> 
                 "" => {}
                 PROFILE_RELATIONSHIP => selection.include_profile = true,
                 other => {
-                    return Err(invalid(format!(
-                        "unknown relationship path {:?}; supported: profile",
-                        shorten(other)
-                    )));
+                    return Err(invalid(
+                        "unknown relationship path",
+                        format!(
+                            "unknown relationship path {:?}; supported: profile",
+                            shorten(other)
+                        ),
+                    ));
                 }
             },
-            "fields[users]" => selection.user_fields = Some(checked(list(), USERS_TYPE, &USER_ATTRIBUTES, true).map_err(invalid)?),
+            "fields[users]" => {
+                let fields = checked(list(), USERS_TYPE, &USER_ATTRIBUTES, true)
+                    .map_err(|detail| invalid("unknown field", detail))?;
+                selection.user_fields = Some(fields);
+            }
             "fields[users_profile]" => {
-                selection.profile_fields = Some(checked(list(), PROFILE_TYPE, &PROFILE_ATTRIBUTES, false).map_err(invalid)?)
+                let fields = checked(list(), PROFILE_TYPE, &PROFILE_ATTRIBUTES, false)
+                    .map_err(|detail| invalid("unknown field", detail))?;
+                selection.profile_fields = Some(fields);
             }
             other if other.starts_with("fields[") => {
-                return Err(invalid("unknown resource type; fieldsets exist for users and users_profile".into()));
+                return Err(invalid(
+                    "unknown resource type",
+                    "unknown resource type; fieldsets exist for users and users_profile".into(),
+                ));
             }
-            _ => return Err(invalid("unsupported query parameter; supported: include, fields[users], fields[users_profile]".into())),
+            _ => {
+                return Err(invalid(
+                    "unsupported query parameter",
+                    "unsupported query parameter; supported: include, fields[users], fields[users_profile]".into(),
+                ));
+            }
         }
     }
     Ok(selection)

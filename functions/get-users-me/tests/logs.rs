@@ -71,3 +71,109 @@ async fn a_full_run_logs_one_line_per_request_and_no_secret() {
     assert_eq!(refused["status"], 401);
     assert_eq!(refused["api_key_id"], extra_key.as_str());
 }
+
+/// A secret sent inside `include`, `fields[users]`, an unknown parameter's name and value,
+/// `X-Domain` and `X-API-KEY`, and text stored in a user item that does not map, reach no log
+/// line at trace level, not even a fragment of them: refusals name the parameter, the header
+/// or the item key and attribute, never what was sent or stored.
+#[tokio::test]
+async fn no_part_of_a_sent_or_stored_value_reaches_the_logs() {
+    let (_, store) = local_dynamo().seeded_table().await;
+    let verifier = dev_verifier();
+    let secret = format!("cus_{}", uuid::Uuid::new_v4().simple());
+    let stored = format!(
+        "yesterday <script>{}</script>",
+        uuid::Uuid::new_v4().simple()
+    );
+    let tenant = TENANT_ID.to_string();
+    let queries = [
+        format!("include={secret}"),
+        format!("fields[users]=email,{secret}"),
+        format!("fields[users_profile]={secret}"),
+        format!("{secret}=1"),
+        format!("fields[{secret}]=email"),
+    ];
+    let mut requests: Vec<(String, Vec<(&str, String)>)> = queries
+        .iter()
+        .map(|query| {
+            (
+                query.clone(),
+                vec![
+                    ("x-domain", tenant.clone()),
+                    ("x-api-key", devkit::demo::API_KEY.to_owned()),
+                    ("x-api-secret", API_SECRET.to_owned()),
+                ],
+            )
+        })
+        .collect();
+    requests.push((
+        String::new(),
+        vec![
+            ("x-domain", secret.clone()),
+            ("x-api-key", devkit::demo::API_KEY.to_owned()),
+            ("x-api-secret", API_SECRET.to_owned()),
+        ],
+    ));
+    requests.push((
+        String::new(),
+        vec![
+            ("x-domain", tenant.clone()),
+            ("x-api-key", secret.clone()),
+            ("x-api-secret", API_SECRET.to_owned()),
+        ],
+    ));
+
+    let (logs, _guard) = testkit::capture_logs();
+    for (query, headers) in &requests {
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let status = get_users_me(
+            &store,
+            &verifier,
+            testkit::dev_cors(),
+            testkit::users_me_request(query, &headers),
+        )
+        .await
+        .status();
+        assert!(matches!(status.as_u16(), 400 | 401), "{query}: {status}");
+    }
+    testkit::set_user_attributes(
+        &store,
+        TENANT_ID,
+        devkit::demo::ADA_ID,
+        &[(
+            "last_login_date",
+            aws_sdk_dynamodb::types::AttributeValue::S(stored.clone()),
+        )],
+    )
+    .await;
+    let headers = [
+        ("x-domain", tenant.as_str()),
+        ("x-api-key", devkit::demo::API_KEY),
+        ("x-api-secret", API_SECRET),
+    ];
+    let corrupt = get_users_me(
+        &store,
+        &verifier,
+        testkit::dev_cors(),
+        testkit::users_me_request("", &headers),
+    )
+    .await;
+    assert_eq!(corrupt.status(), 500);
+
+    let text = logs.text();
+    for value in [secret.as_str(), stored.as_str()] {
+        let bytes = value.as_bytes();
+        for fragment in bytes.windows(8) {
+            let fragment = std::str::from_utf8(fragment).unwrap();
+            assert!(
+                !text.contains(fragment),
+                "{fragment:?} of a sent or stored value reached the logs"
+            );
+        }
+    }
+    testkit::access_lines(&logs.lines(), "GET /users/me", requests.len() + 1);
+    assert!(
+        text.contains("last_login_date") && text.contains("USER#"),
+        "the failure names the item key and the attribute"
+    );
+}

@@ -8,7 +8,7 @@
 //!   the origin is listed, the method is GET or HEAD and every requested header is in
 //!   [`ALLOWED_HEADERS`]: 204 with the grant, cached by the browser for [`MAX_AGE_SECS`].
 //!   Anything else is refused ([`PreflightRefusal`]: 403 in the route's error shape, with no
-//!   CORS header, so the browser blocks the request).
+//!   CORS grant, so the browser blocks the request, and the same `Vary` as a grant).
 //! - Every other response to a listed origin carries `Access-Control-Allow-Origin` (that
 //!   origin), `-Allow-Credentials: true` and `-Expose-Headers` ([`EXPOSED_HEADERS`]); every
 //!   response carries `Vary: Origin`. An origin that is not listed is never echoed.
@@ -35,7 +35,7 @@ pub const MAX_AGE_SECS: &str = "600";
 /// What every response varies on.
 const VARY_ON: &str = "Origin";
 /// What a preflight's answer varies on.
-const PREFLIGHT_VARY_ON: &str =
+pub(crate) const PREFLIGHT_VARY_ON: &str =
     "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 
 /// The browser origins allowed to call the API with credentials.

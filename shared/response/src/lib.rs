@@ -245,7 +245,13 @@ pub async fn answer<E: RouteError>(
             .preflight(headers)
             .map(|grant| preflight_grant(&meta, grant))
             .map_err(E::preflight_refused);
-        return finish(&meta, result);
+        let mut response = finish(&meta, result);
+        // A refusal varies on the same request headers as a grant (`Vary: Origin`, ...).
+        response.headers_mut().insert(
+            lambda_http::http::header::VARY,
+            HeaderValue::from_static(cors::PREFLIGHT_VARY_ON),
+        );
+        return response;
     }
     let result = if method == Method::GET || method == Method::HEAD {
         answer(&mut meta).await

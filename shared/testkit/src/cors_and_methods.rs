@@ -153,6 +153,11 @@ pub async fn assert_cors_policy<F, Fut>(
             !body.contains("evil"),
             "{path} {case}: the origin is echoed"
         );
+        let vary = header(&refused, "vary").unwrap_or_default();
+        assert!(
+            vary.split(", ").any(|name| name == "Origin"),
+            "{path} {case}: Vary {vary:?}"
+        );
     }
 
     // A GET from the listed origin may be read; from another it may not, and is not echoed.
