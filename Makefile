@@ -11,7 +11,7 @@ export SAM_CLI_TELEMETRY := 0
 # The SAM CLI needs a region to validate; nothing here talks to AWS.
 REGION ?= us-east-1
 
-.PHONY: help dev test check lint validate build sam-build load bench tools clean-dev browser dev-restarts
+.PHONY: help dev test check lint validate build sam-build load bench tools clean-dev browser dev-restarts size
 
 ## help: this list (every target's `## name:` comment)
 help:
@@ -108,6 +108,10 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	python3 -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
+
+## size: lines of code of the crates a deployed function links, per crate (scripts/size.py)
+size:
+	@python3 scripts/size.py
 
 ## clean-dev: forget make dev's state (.dev)
 clean-dev:

@@ -2,6 +2,7 @@
 //! Every body is validated against openapi.yaml; every response must carry the security
 //! headers.
 
+use accounts::TableWrites;
 use auth::{ProviderKeys, TokenVerifier};
 use aws_sdk_dynamodb::types::AttributeValue;
 use devkit::demo::{

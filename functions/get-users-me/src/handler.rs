@@ -83,7 +83,7 @@ mod tests {
         ADA_ID, ADA_SESSION_ID, API_KEY, API_SECRET, GRACE_ID, GRACE_SESSION_ID, OTHER_TENANT_ID,
         TENANT_ID,
     };
-    use store::memory::MemoryStore;
+    use testkit::memory::MemoryStore;
     use testkit::{dev_token, dev_verifier, seeded_memory_store};
 
     use super::*;

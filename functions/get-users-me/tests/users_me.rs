@@ -2,6 +2,7 @@
 //! Every body is validated against openapi.yaml; every response must carry the security headers
 //! and the JSON:API media type.
 
+use accounts::TableWrites;
 use devkit::demo::{
     ADA_ID, ADA_SESSION_ID, API_KEY, API_SECRET, GRACE_ID, GRACE_SESSION_ID, TENANT_ID,
 };

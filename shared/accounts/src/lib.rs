@@ -1,14 +1,19 @@
 //! The operator's operations on tenants, users, sessions and API keys, in any table (local
 //! server or AWS): what the admin CLI (`tools/admin`) runs, and what the tests set their data up
 //! with, so what they exercise is what operators run. Arguments are checked here (ids, email,
-//! phone); the writes are `store`'s `admin` feature.
+//! phone); the writes are [`TableWrites`] and the table's definition [`TableDefinition`].
 
 pub mod phone;
+pub mod table;
+pub mod writes;
+
+pub use table::TableDefinition;
+pub use writes::TableWrites;
 
 use model::{
     ApiKey, ApiKeyId, EmailAddress, Session, SessionId, Tenant, TenantId, Timestamp, User, UserId,
 };
-use store::{DynamoStore, StoreError, TableDefinition, UserSource};
+use store::{DynamoStore, StoreError, UserSource};
 
 /// Lifetime of sessions created by `session create`: 30 days.
 pub const SESSION_LIFETIME_SECS: i64 = 30 * 24 * 3600;

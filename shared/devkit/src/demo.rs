@@ -7,6 +7,7 @@
 //! the first user with a fixed, dev-only secret. The first user also has sign-in secrets (a TOTP
 //! secret, backup-code digests), written as her item of secrets, which no route reads.
 
+use accounts::TableWrites;
 use auth::ApiKeySecret;
 use model::{
     ApiKey, ApiKeyId, Authenticator, Availability, EmailAddress, Generation, PhoneNumber,

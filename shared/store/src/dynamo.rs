@@ -12,7 +12,7 @@ use lru::LruCache;
 use model::{ApiKey, ApiKeyId, Session, Tenant, TenantId, User, UserId};
 use serde::de::DeserializeOwned;
 
-use crate::error::classify;
+use crate::error::sdk_error;
 use crate::keys::{ItemKey, PK, SK};
 use crate::{
     ApiKeyContext, ApiKeyContextSource, SessionContext, SessionContextSource, SessionLookup,
@@ -240,7 +240,7 @@ impl DynamoStore {
                 .request_items(&self.table, request)
                 .send()
                 .await
-                .map_err(|e| classify("BatchGetItem", e))?;
+                .map_err(|e| sdk_error("BatchGetItem", e))?;
             for item in output
                 .responses
                 .and_then(|mut r| r.remove(&self.table))
@@ -286,7 +286,7 @@ impl DynamoStore {
             .set_expression_attribute_names(names)
             .send()
             .await
-            .map_err(|e| classify("GetItem", e))?;
+            .map_err(|e| sdk_error("GetItem", e))?;
         Ok(output.item)
     }
 }

@@ -58,7 +58,7 @@ const RETRYABLE_CODES: &[&str] = &[
 
 /// Sorts an SDK error into [`StoreError::Unavailable`] (transport trouble, timeouts,
 /// throttling, 5xx) or [`StoreError::Failed`].
-pub(crate) fn classify<E>(operation: &'static str, err: SdkError<E, HttpResponse>) -> StoreError
+pub fn sdk_error<E>(operation: &'static str, err: SdkError<E, HttpResponse>) -> StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {

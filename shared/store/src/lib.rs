@@ -1,7 +1,7 @@
 //! DynamoDB access: the key design, item mapping, the reads the functions make behind one small
 //! trait per read, the client's configuration, and the invocation's trace id on each request
-//! ([`trace`]). The admin CLI's writes and the table definition are behind the `admin` feature,
-//! an in-memory store for unit tests behind `memory`; the functions enable neither.
+//! ([`trace`]). Only what the functions run: the admin CLI's writes and the table definition
+//! are in the `accounts` crate, the in-memory store of the unit tests in `testkit`.
 //!
 //! # Key design
 //!
@@ -42,7 +42,7 @@
 //!
 //! The handlers depend on one small trait per read ([`SessionContextSource`],
 //! [`ApiKeyContextSource`], [`UserSource`]), not on DynamoDB; [`DynamoStore`] implements them,
-//! and so does the in-memory store of the `memory` feature.
+//! and so does the in-memory store of `testkit`.
 //!
 //! # Failures
 //!
@@ -55,24 +55,16 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-#[cfg(feature = "admin")]
-mod admin;
 pub mod client;
 mod dynamo;
 mod error;
 pub mod keys;
-#[cfg(feature = "memory")]
-pub mod memory;
-#[cfg(feature = "admin")]
-pub mod table;
 pub mod trace;
 
 use std::future::Future;
 
 pub use dynamo::{DynamoStore, PROFILE_FIELDS, UserFields};
-pub use error::StoreError;
-#[cfg(feature = "admin")]
-pub use table::TableDefinition;
+pub use error::{StoreError, sdk_error};
 
 use model::{ApiKey, ApiKeyId, Session, SessionId, Tenant, TenantId, User, UserId};
 

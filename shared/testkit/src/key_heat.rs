@@ -2,6 +2,7 @@
 //! `tests/key_heat.rs` drives many requests of one tenant's many users through a
 //! [`crate::CountingProxy`], and [`Heat::of`] reads the partition keys the proxy saw.
 
+use accounts::TableWrites;
 use std::collections::HashMap;
 
 use model::{ApiKey, ApiKeyId, Session, SessionId, Tenant, TenantId, Timestamp, User, UserId};

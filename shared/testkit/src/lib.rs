@@ -32,6 +32,7 @@ pub mod hostile;
 mod jwks_server;
 pub mod key_heat;
 mod logs;
+pub mod memory;
 mod openapi;
 mod proxy;
 mod requests;
@@ -295,9 +296,9 @@ pub fn dev_token_with_ttl(
 
 /// An in-memory store holding the demo data of `admin seed`, for handler unit tests that run
 /// without any server.
-pub fn seeded_memory_store() -> store::memory::MemoryStore {
+pub fn seeded_memory_store() -> memory::MemoryStore {
     let records = devkit::demo::records().expect("the demo records");
-    let memory = store::memory::MemoryStore::new();
+    let memory = memory::MemoryStore::new();
     let tenant = records.tenant.id;
     memory.put_tenant(records.tenant);
     for user in records.users {
@@ -322,7 +323,7 @@ pub fn current_thread_runtime() -> tokio::runtime::Runtime {
 /// data in memory, and the dev verifier.
 pub fn warm_container() -> (
     tokio::runtime::Runtime,
-    store::memory::MemoryStore,
+    memory::MemoryStore,
     TokenVerifier<ProviderKeys>,
 ) {
     (

@@ -1,6 +1,7 @@
 //! The operator's operations (`accounts`, what `admin` runs) against dynalite: what they write
 //! is what the routes read, and what does not exist is reported as such.
 
+use accounts::TableWrites;
 use accounts::{AdminError, NewUser};
 use devkit::demo::{ADA_ID, GRACE_ID, TENANT_ID};
 use model::{ApiKeyId, SessionId, TenantId, UserId};

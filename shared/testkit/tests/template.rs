@@ -86,7 +86,7 @@ async fn the_table_admin_creates_has_the_templates_key_schema() {
         ),
         created_attributes
     );
-    let mut defined: Vec<(String, String)> = store::TableDefinition::key_schema()
+    let mut defined: Vec<(String, String)> = accounts::TableDefinition::key_schema()
         .iter()
         .map(|(a, k)| (a.to_string(), k.to_string()))
         .collect();

@@ -1,5 +1,5 @@
-//! An in-memory store (feature `memory`) behind the same read traits as [`crate::DynamoStore`],
-//! for handler unit tests that run without any server. It keeps records by the same
+//! An in-memory store behind the same read traits as [`store::DynamoStore`], for handler unit
+//! tests that run without any server. It keeps records by the same
 //! [`ItemKey`]s, so a lookup under another tenant misses here as it does in DynamoDB.
 
 use std::collections::HashMap;
@@ -7,8 +7,8 @@ use std::sync::{Mutex, PoisonError};
 
 use model::{ApiKey, ApiKeyId, Session, Tenant, TenantId, User, UserId};
 
-use crate::keys::ItemKey;
-use crate::{
+use store::keys::ItemKey;
+use store::{
     ApiKeyContext, ApiKeyContextSource, SessionContext, SessionContextSource, SessionLookup,
     StoreError, UserSource,
 };

@@ -1,5 +1,4 @@
-//! The table's definition (feature `admin`): the one place the key schema is written down in
-//! Rust. The admin CLI creates it with this; `template.yaml` declares the same schema for AWS.
+//! The table's definition: the one place the key schema is written down in Rust. The admin CLI creates it with this; `template.yaml` declares the same schema for AWS.
 
 use std::time::Duration;
 
@@ -11,9 +10,9 @@ use aws_sdk_dynamodb::types::{
     TimeToLiveSpecification,
 };
 
-use crate::StoreError;
-use crate::error::classify;
-use crate::keys::{PK, SK, TTL};
+use store::StoreError;
+use store::keys::{PK, SK, TTL};
+use store::sdk_error;
 
 /// How long [`TableDefinition::create_if_missing`] waits for the table to become ACTIVE.
 pub const TABLE_ACTIVE_TIMEOUT: Duration = Duration::from_secs(300);
@@ -65,7 +64,7 @@ impl TableDefinition {
                 if err
                     .as_service_error()
                     .is_some_and(|e| e.is_resource_in_use_exception()) => {}
-            Err(err) => return Err(classify("CreateTable", err)),
+            Err(err) => return Err(sdk_error("CreateTable", err)),
         }
         // The SDK's waiter: DescribeTable until the table is ACTIVE. Its first poll is at once
         // (a local server's tables are ACTIVE at once), then every 20 s or more, as on AWS.
@@ -105,7 +104,7 @@ impl TableDefinition {
                 // Already enabled (AWS answers a repeat with a ValidationException).
                 Some("ValidationException") => Ok(()),
                 Some("UnknownOperationException") => Ok(()),
-                _ => Err(classify("UpdateTimeToLive", err)),
+                _ => Err(sdk_error("UpdateTimeToLive", err)),
             },
         }
     }
