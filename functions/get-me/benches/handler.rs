@@ -1,15 +1,14 @@
 //! `GET /me` in process (`make bench`, criterion, no I/O): rendering the document, reading the
-//! credential, and the whole handler over the in-memory demo store, for a token seen before and
-//! for its first sight (a fresh verifier, so the signature is checked).
+//! credential, and the whole route (handler and layers) over the in-memory demo store, for a
+//! token seen before and for its first sight (a fresh container, so the signature is checked).
 
 #![allow(missing_docs)]
 
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use get_me::get_me;
 use model::MeDocument;
-use testkit::{copy_request, dev_verifier, event_request};
+use testkit::{copy_request, dev_verifier, event_request, seeded_memory_store};
 
 fn rendering_and_parsing(c: &mut Criterion) {
     let records = devkit::demo::records().expect("the demo records");
@@ -24,24 +23,25 @@ fn rendering_and_parsing(c: &mut Criterion) {
 }
 
 fn whole_handler(c: &mut Criterion) {
-    let (rt, store, seen) = testkit::warm_container();
+    let rt = testkit::current_thread_runtime();
+    let container = || {
+        let deps = testkit::deps(seeded_memory_store(), dev_verifier());
+        get_me::service(deps, testkit::dev_cors())
+    };
+    let seen = container();
     for (name, file) in [
         ("handler GET /me, cookie", "get-me.json"),
         ("handler GET /me, bearer RS256", "get-me-bearer.json"),
     ] {
         let request = event_request(file);
         c.bench_function(&format!("{name}, token seen before"), |b| {
-            b.to_async(&rt).iter(|| async {
-                get_me(&store, &seen, testkit::dev_cors(), copy_request(&request)).await
-            })
+            b.to_async(&rt)
+                .iter(|| testkit::call(&seen, copy_request(&request)))
         });
         c.bench_function(&format!("{name}, first sight"), |b| {
             b.to_async(&rt).iter_batched(
-                dev_verifier,
-                |fresh| {
-                    let (store, request) = (&store, copy_request(&request));
-                    async move { get_me(store, &fresh, testkit::dev_cors(), request).await }
-                },
+                || (container(), copy_request(&request)),
+                |(fresh, request)| async move { testkit::call(&fresh, request).await },
                 BatchSize::SmallInput,
             )
         });

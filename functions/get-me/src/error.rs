@@ -1,9 +1,8 @@
 //! The errors of `GET /me`, and the one place they become a status, a code and a body.
 
 use auth::{AccessError, CredentialError};
-use lambda_http::http::StatusCode;
-use lambda_http::{Body, Response};
-use response::{Challenge, PreflightRefusal, RequestMeta, RouteError};
+use bootstrap::{Challenge, RouteError};
+use lambda_http::http::{HeaderMap, StatusCode};
 use serde::Serialize;
 
 /// Why `GET /me` did not answer 200. Each variant has a stable integer `code` (README,
@@ -16,9 +15,6 @@ pub enum MeError {
     /// 405, code 4050: a method other than GET and HEAD.
     #[error("method not allowed")]
     MethodNotAllowed,
-    /// 403, code 4030: a CORS preflight the policy does not allow.
-    #[error("{0}")]
-    PreflightRefused(PreflightRefusal),
     /// 401, 404, 500, 503: shared with `/users/me` (codes 4010–4014, 4040, 5000, 5030).
     #[error(transparent)]
     Access(#[from] AccessError),
@@ -41,7 +37,6 @@ impl MeError {
         match self {
             MeError::BadRequest(_) => 4000,
             MeError::MethodNotAllowed => 4050,
-            MeError::PreflightRefused(_) => 4030,
             MeError::Access(access) => access.code(),
         }
     }
@@ -51,9 +46,6 @@ impl MeError {
         match self {
             MeError::BadRequest(why) => why,
             MeError::MethodNotAllowed => "Only GET and HEAD are allowed on /me.",
-            MeError::PreflightRefused(_) => {
-                "CORS preflight refused: the origin, the method or a requested header is not allowed."
-            }
             MeError::Access(access) => match access {
                 AccessError::MissingCredential => {
                     "A session token is required: the __session cookie or an Authorization: Bearer header."
@@ -77,49 +69,39 @@ impl MeError {
 }
 
 impl RouteError for MeError {
+    const CONTENT_TYPE: &'static str = crate::CONTENT_TYPE;
+
     fn method_not_allowed() -> Self {
         MeError::MethodNotAllowed
-    }
-
-    fn preflight_refused(why: PreflightRefusal) -> Self {
-        MeError::PreflightRefused(why)
     }
 
     fn status(&self) -> StatusCode {
         match self {
             MeError::BadRequest(_) => StatusCode::BAD_REQUEST,
             MeError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            MeError::PreflightRefused(_) => StatusCode::FORBIDDEN,
             MeError::Access(access) => access.status(),
         }
     }
 
-    fn into_response(self, meta: &RequestMeta) -> Response<Body> {
-        let status = self.status();
-        let challenge = self.challenge();
-        let body = ErrorBody {
-            errors: [ErrorEntry {
-                message: self.message(),
-                code: self.code(),
-            }],
-        };
-        response::json_response(
-            meta,
-            status,
-            "application/json",
-            &body,
-            response::error_header(status, challenge).as_slice(),
-        )
+    fn code(&self) -> u16 {
+        MeError::code(self)
     }
-}
 
-impl MeError {
-    /// What a 401 tells the client about its token: every credential of `/me` is a token.
-    fn challenge(&self) -> Challenge {
+    /// Every credential of `/me` is a token.
+    fn challenge(&self, _: &HeaderMap) -> Challenge {
         match self {
             MeError::Access(AccessError::MissingCredential) => Challenge::NoToken,
             MeError::Access(AccessError::ExpiredToken) => Challenge::ExpiredToken,
             _ => Challenge::InvalidToken,
+        }
+    }
+
+    fn body<'a>(&'a self, _: &'a str) -> impl Serialize + 'a {
+        ErrorBody {
+            errors: [ErrorEntry {
+                message: self.message(),
+                code: self.code(),
+            }],
         }
     }
 }
@@ -142,10 +124,9 @@ mod tests {
         for e in [
             MeError::BadRequest("x"),
             MeError::MethodNotAllowed,
-            MeError::PreflightRefused(PreflightRefusal::Origin),
             MeError::Access(AccessError::ExpiredToken),
         ] {
-            assert_eq!(e.code() / 10, e.status().as_u16(), "{e:?}");
+            assert_eq!(e.code() / 10, RouteError::status(&e).as_u16(), "{e:?}");
         }
     }
 

@@ -1,7 +1,8 @@
 //! `GET /me`: the current user of a browser or app session.
 //!
-//! - [`handler`]: the request's way from the credential to the document, a plain async function
-//!   of the store, the token verifier and the request;
+//! - [`handler`]: the request's way from the credential to the document, an async function of
+//!   the store and the token verifier ([`bootstrap::Dependencies`]) and the request, and the
+//!   route's [`service`]: the handler behind the shared layers;
 //! - [`error`]: [`MeError`], and the one place it becomes a status and a body.
 //!
 //! The session token comes from `Authorization: Bearer` or the `__session` cookie
@@ -15,4 +16,7 @@ pub mod error;
 pub mod handler;
 
 pub use error::MeError;
-pub use handler::get_me;
+pub use handler::{get_me, service};
+
+/// The media type of every `/me` body.
+pub const CONTENT_TYPE: &str = "application/json";

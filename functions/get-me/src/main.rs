@@ -1,11 +1,17 @@
-//! `GET /me` on AWS Lambda: the store, the token verifier and the CORS policy are built once
-//! per container, then every invocation goes to [`get_me::handler::get_me`].
+//! `GET /me` on AWS Lambda: the store and the token verifier are built once per container,
+//! then every invocation goes to [`get_me::service`].
 
-use get_me::handler::get_me;
+use std::sync::Arc;
+
+use bootstrap::Dependencies;
 use lambda_http::Error;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    let deps = bootstrap::dependencies(store::UserFields::All).await?;
-    bootstrap::serve(move |request| get_me(deps.store, deps.verifier, deps.cors, request)).await
+    let config = bootstrap::init()?;
+    let deps = Dependencies {
+        store: config.store(),
+        verifier: config.token_verifier(),
+    };
+    bootstrap::run(get_me::service(Arc::new(deps), &config.cors)).await
 }

@@ -3,7 +3,6 @@
 //! own shape, within the SDK's budget, and the first request after recovery answers 200.
 
 use devkit::demo::{ADA_ID, ADA_SESSION_ID, TENANT_ID};
-use get_me::get_me;
 use store::DynamoStore;
 use testkit::{CountingProxy, dev_token, dev_verifier, local_dynamo};
 
@@ -12,12 +11,12 @@ async fn every_fault_is_a_quick_503_and_recovery_is_immediate() {
     let (_, seeded) = local_dynamo().seeded_table().await;
     let proxy = CountingProxy::start(local_dynamo().endpoint()).await;
     let store = DynamoStore::new(proxy.client(), seeded.table());
-    let verifier = dev_verifier();
+    let service = get_me::service(testkit::deps(store, dev_verifier()), testkit::dev_cors());
     let cookie = format!("__session={}", dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
     let me = async || {
         let request = testkit::me_request(&[("cookie", &cookie)]);
         testkit::checked(
-            get_me(&store, &verifier, testkit::dev_cors(), request).await,
+            testkit::call(&service, request).await,
             "/me",
             "application/json",
         )

@@ -2,7 +2,6 @@
 //! the route's own shape, never 2xx, never 5xx, and none may reach the logs: under an explicit
 //! policy, and under the default configuration read from the environment.
 
-use get_me::get_me;
 use lambda_http::Request;
 use testkit::hostile;
 
@@ -22,8 +21,9 @@ async fn every_hostile_token_is_a_401_under_the_default_configuration() {
 
 async fn refused_by(verifier: auth::TokenVerifier<auth::ProviderKeys>) {
     let (_, store) = testkit::local_dynamo().seeded_table().await;
+    let service = get_me::service(testkit::deps(store, verifier), testkit::dev_cors());
     hostile::assert_all_refused("/me", "application/json", async |token| {
-        get_me(&store, &verifier, testkit::dev_cors(), request(token)).await
+        testkit::call(&service, request(token)).await
     })
     .await;
 }

@@ -1,17 +1,14 @@
 //! `JWKS_URL` end to end: the route verifies tokens with keys fetched from a JWKS server the
 //! test starts on loopback, through the production configuration and HTTPS-capable fetcher.
 
-use auth::{ProviderKeys, TokenVerifier};
 use bootstrap::Config;
 use devkit::DEV_JWKS;
 use devkit::DevKey;
 use devkit::demo::{ADA_ID, ADA_SESSION_ID, TENANT_ID};
-use get_me::get_me;
-use store::DynamoStore;
 use testkit::{JwksServer, dev_jwks_with_only, local_dynamo};
 
 /// The route's dependencies, as `main` builds them from the configuration.
-type Service = (DynamoStore, TokenVerifier<ProviderKeys>);
+type Service = bootstrap::RouteService;
 
 fn config(url: &str, table: &str) -> Config {
     let vars = [
@@ -43,10 +40,10 @@ fn token(key: DevKey) -> String {
     .unwrap()
 }
 
-async fn status((store, verifier): &Service, token: &str) -> (u16, Option<i64>) {
+async fn status(service: &Service, token: &str) -> (u16, Option<i64>) {
     let request = testkit::me_request(&[("authorization", &testkit::bearer(token))]);
     let answer = testkit::checked(
-        get_me(store, verifier, testkit::dev_cors(), request).await,
+        testkit::call(service, request).await,
         "/me",
         "application/json",
     );
@@ -59,7 +56,10 @@ async fn keys_are_fetched_on_first_use_and_follow_rotation() {
     let (_, store) = local_dynamo().seeded_table().await;
     let server = JwksServer::start(&dev_jwks_with_only("dev-es256")).await;
     let config = config(server.url(), store.table());
-    let service = (store, config.token_verifier());
+    let service = get_me::service(
+        testkit::deps(store, config.token_verifier()),
+        testkit::dev_cors(),
+    );
     assert_eq!(server.requests(), 0, "nothing is fetched at init");
 
     assert_eq!(status(&service, &token(DevKey::Es256)).await, (200, None));
@@ -86,7 +86,10 @@ async fn a_failed_fetch_is_a_503_not_a_500() {
     let server = JwksServer::start("").await;
     server.serve(500, "oops");
     let config = config(server.url(), store.table());
-    let service = (store, config.token_verifier());
+    let service = get_me::service(
+        testkit::deps(store, config.token_verifier()),
+        testkit::dev_cors(),
+    );
     assert_eq!(
         status(&service, &token(DevKey::Es256)).await,
         (503, Some(5030))
@@ -120,7 +123,10 @@ async fn a_flood_of_unknown_kids_fetches_at_most_once_per_interval() {
             .map(|(_, v)| v.clone())
     })
     .unwrap();
-    let service = (store, config.token_verifier());
+    let service = get_me::service(
+        testkit::deps(store, config.token_verifier()),
+        testkit::dev_cors(),
+    );
     assert_eq!(status(&service, &token(DevKey::Es256)).await, (200, None));
     let forged = devkit::TokenSigner::es256(
         devkit::TEST_FOREIGN_ES256_PRIVATE_KEY.as_bytes(),

@@ -3,14 +3,14 @@
 //! request reads. No partition key may take more than 1% of the tenant's reads, and the tenant
 //! item is read at most once per container per tenant-cache period.
 
-use get_me::get_me;
 use testkit::dev_verifier;
 use testkit::key_heat::{BusyTenant, REQUESTS};
 
 #[tokio::test]
 async fn no_key_of_a_busy_tenant_takes_more_than_one_percent_of_its_reads() {
     let busy = BusyTenant::start().await;
-    let verifier = dev_verifier();
+    let deps = testkit::deps(busy.store.clone(), dev_verifier());
+    let service = get_me::service(deps, testkit::dev_cors());
     for n in 0..REQUESTS {
         let member = busy.population.member(n);
         let credential = if n % 2 == 0 {
@@ -19,7 +19,7 @@ async fn no_key_of_a_busy_tenant_takes_more_than_one_percent_of_its_reads() {
             ("authorization", testkit::bearer(&member.token))
         };
         let request = testkit::me_request(&[(credential.0, &credential.1)]);
-        let response = get_me(&busy.store, &verifier, testkit::dev_cors(), request).await;
+        let response = testkit::call(&service, request).await;
         assert_eq!(response.status(), 200, "request {n}");
     }
     busy.assert_spread(REQUESTS);

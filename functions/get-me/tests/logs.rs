@@ -3,27 +3,24 @@
 //! or cookie value anywhere.
 
 use devkit::demo::TENANT_ID;
-use get_me::get_me;
 use testkit::{dev_verifier, local_dynamo};
 
 #[tokio::test]
 async fn a_full_run_logs_one_line_per_request_and_no_secret() {
     let (_, store) = local_dynamo().seeded_table().await;
-    let verifier = dev_verifier();
+    let service = get_me::service(
+        testkit::deps(store.clone(), dev_verifier()),
+        testkit::dev_cors(),
+    );
     let mut secrets = Vec::new();
     let (logs, _guard) = testkit::capture_logs();
     let files = testkit::event_files("get-me");
     for file in &files {
         let event = serde_json::from_str(&testkit::event_json(file)).unwrap();
         secrets.extend(testkit::credentials_in_event(&event));
-        let status = get_me(
-            &store,
-            &verifier,
-            testkit::dev_cors(),
-            testkit::event_request(file),
-        )
-        .await
-        .status();
+        let status = testkit::call(&service, testkit::event_request(file))
+            .await
+            .status();
         assert!(status.as_u16() < 500, "{file}: {status}");
     }
     assert!(!secrets.is_empty());

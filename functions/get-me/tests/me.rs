@@ -5,10 +5,10 @@
 use accounts::TableWrites;
 use auth::{ProviderKeys, TokenVerifier};
 use aws_sdk_dynamodb::types::AttributeValue;
+use bootstrap::RouteService;
 use devkit::demo::{
     ADA_ID, ADA_REVOKED_SESSION_ID, ADA_SESSION_ID, GRACE_ID, GRACE_SESSION_ID, TENANT_ID,
 };
-use get_me::get_me;
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
 use model::{Session, SessionId, TenantId, Timestamp};
@@ -18,24 +18,26 @@ use testkit::{Answer, dev_token, dev_verifier, local_dynamo};
 
 use testkit::challenges::{EXPIRED_TOKEN, INVALID_REQUEST, INVALID_TOKEN, NO_TOKEN};
 
-/// The route's dependencies, built once per test as `main` builds them once per container.
-struct Service {
-    store: DynamoStore,
-    verifier: TokenVerifier<ProviderKeys>,
-}
+/// The route as `main` serves it, on dependencies built once per test as `main` builds them
+/// once per container.
+struct Service(RouteService);
 
 impl Service {
+    fn new(store: DynamoStore, verifier: TokenVerifier<ProviderKeys>) -> Self {
+        Self(get_me::service(
+            testkit::deps(store, verifier),
+            testkit::dev_cors(),
+        ))
+    }
+
     async fn handle(&self, request: Request) -> Response<Body> {
-        get_me(&self.store, &self.verifier, testkit::dev_cors(), request).await
+        testkit::call(&self.0, request).await
     }
 }
 
 async fn service() -> (Service, accounts::Admin, DynamoStore) {
     let (admin, store) = local_dynamo().seeded_table().await;
-    let service = Service {
-        store: store.clone(),
-        verifier: dev_verifier(),
-    };
+    let service = Service::new(store.clone(), dev_verifier());
     (service, admin, store)
 }
 
@@ -311,12 +313,12 @@ async fn a_user_deleted_and_created_again_does_not_inherit_the_old_sessions() {
 #[tokio::test]
 async fn a_disabled_tenant_is_served_only_from_a_container_s_tenant_cache() {
     let (fresh, admin, store) = service().await;
-    let cached = Service {
-        store: store
+    let cached = Service::new(
+        store
             .clone()
             .with_tenant_cache(std::time::Duration::from_secs(300)),
-        verifier: dev_verifier(),
-    };
+        dev_verifier(),
+    );
     let token = dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID);
     assert_eq!(
         call(&cached, get(&[("cookie", &cookie(&token))]))
@@ -487,12 +489,9 @@ async fn head_is_get_without_a_body_and_other_methods_are_405() {
 async fn the_cors_policy_is_the_dev_origins() {
     let (service, _, _) = service().await;
     let token = cookie(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
-    testkit::cors_and_methods::assert_cors_policy(
-        "/me",
-        "application/json",
-        &[("cookie", &token)],
-        |r| service.handle(r),
-    )
+    testkit::cors_and_methods::assert_cors_policy("/me", &[("cookie", &token)], |r| {
+        service.handle(r)
+    })
     .await;
 }
 
@@ -534,10 +533,7 @@ async fn a_malformed_user_item_is_a_logged_500_without_internals() {
 
 #[tokio::test]
 async fn an_unreachable_store_is_a_quick_503_with_retry_after() {
-    let service = Service {
-        store: testkit::unreachable_store(),
-        verifier: dev_verifier(),
-    };
+    let service = Service::new(testkit::unreachable_store(), dev_verifier());
     let started = std::time::Instant::now();
     let answer = call(
         &service,
@@ -607,18 +603,12 @@ async fn hostile_headers_get_4xx_never_5xx() {
         !logged.contains("aaaaaaaaaa"),
         "header contents reached the logs"
     );
-    let lines = logs.lines();
-    let access: Vec<&Value> = lines.iter().filter(|l| l["message"] == "request").collect();
-    assert_eq!(access.len(), cases.len(), "one access line per request");
-    for line in access {
-        assert_eq!(line["route"], "GET /me");
+    for line in testkit::access_lines(&logs.lines(), "GET /me", cases.len()) {
         assert!(
             line["status"]
                 .as_u64()
                 .is_some_and(|s| (400..500).contains(&s))
         );
-        assert!(line["request_id"].as_str().is_some_and(|id| !id.is_empty()));
-        assert!(line["latency_us"].is_u64());
     }
 }
 
@@ -633,9 +623,7 @@ async fn one_access_log_line_per_request_without_the_token() {
             .status,
         200
     );
-    let lines = logs.lines();
-    let access: Vec<&Value> = lines.iter().filter(|l| l["message"] == "request").collect();
-    assert_eq!(access.len(), 1, "{lines:?}");
+    let access = testkit::access_lines(&logs.lines(), "GET /me", 1);
     assert_eq!(access[0]["status"], 200);
     assert_eq!(access[0]["tenant_id"], TENANT_ID.to_string());
     assert!(!logs.text().contains(&token));

@@ -4,9 +4,8 @@
 //! provider table says. Each token is accepted by its own provider's configuration and refused
 //! by every other; with one claim wrong it is refused in `/me`'s shape, the reason in the log.
 
-use auth::{ProviderKeys, TokenVerifier};
 use bootstrap::Config;
-use get_me::get_me;
+use bootstrap::RouteService;
 use model::{SessionId, TenantId, UserId};
 use serde_json::{Value, json};
 use store::DynamoStore;
@@ -168,26 +167,24 @@ fn sign(provider: &Provider, claims: &Value) -> String {
         .unwrap()
 }
 
-fn verifier(provider: &Provider, jwks_url: &str, table: &str) -> TokenVerifier<ProviderKeys> {
+/// `/me` on `store` with the provider's configuration and its keys at `jwks_url`.
+fn service(provider: &Provider, jwks_url: &str, store: &DynamoStore) -> RouteService {
     let mut vars = provider.vars.clone();
-    vars.extend([("TABLE_NAME", table), ("JWKS_URL", jwks_url)]);
-    Config::from_lookup(|name| {
+    vars.extend([("TABLE_NAME", store.table()), ("JWKS_URL", jwks_url)]);
+    let verifier = Config::from_lookup(|name| {
         vars.iter()
             .find(|(k, _)| *k == name)
             .map(|(_, v)| (*v).to_owned())
     })
     .expect("the provider's configuration")
-    .token_verifier()
+    .token_verifier();
+    get_me::service(testkit::deps(store.clone(), verifier), testkit::dev_cors())
 }
 
-async fn status(
-    store: &DynamoStore,
-    verifier: &TokenVerifier<ProviderKeys>,
-    token: &str,
-) -> (u16, Value) {
+async fn status(service: &RouteService, token: &str) -> (u16, Value) {
     let request = testkit::me_request(&[("authorization", &testkit::bearer(token))]);
     let answer = testkit::checked(
-        get_me(store, verifier, testkit::dev_cors(), request).await,
+        testkit::call(service, request).await,
         "/me",
         "application/json",
     );
@@ -226,15 +223,14 @@ async fn each_provider_s_token_counts_only_under_its_own_configuration() {
     for p in &providers {
         servers.push(JwksServer::start(&jwks_with_kid(p.kid)).await);
     }
-    let verifiers: Vec<_> = providers
+    let services: Vec<_> = providers
         .iter()
         .zip(&servers)
-        .map(|(p, server)| verifier(p, server.url(), store.table()))
+        .map(|(p, server)| service(p, server.url(), &store))
         .collect();
     for (i, configured) in providers.iter().enumerate() {
         for token_of in &providers {
-            let (status, body) =
-                status(&store, &verifiers[i], &sign(token_of, &token_of.claims)).await;
+            let (status, body) = status(&services[i], &sign(token_of, &token_of.claims)).await;
             if std::ptr::eq(configured, token_of) {
                 assert_eq!(
                     status, 200,
@@ -260,7 +256,7 @@ async fn one_wrong_claim_is_a_401_with_the_reason_in_the_log_only() {
     let store = signed_in(&providers).await;
     for p in &providers {
         let server = JwksServer::start(&jwks_with_kid(p.kid)).await;
-        let verifier = verifier(p, server.url(), store.table());
+        let service = service(p, server.url(), &store);
         let lookup = |name: &str| p.vars.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
         let tenant_claim = lookup("JWT_TENANT_CLAIM").unwrap_or("tid");
         let session_claim = lookup("JWT_SESSION_CLAIM").unwrap_or("sid");
@@ -309,7 +305,7 @@ async fn one_wrong_claim_is_a_401_with_the_reason_in_the_log_only() {
             for (name, value) in change.as_object().unwrap() {
                 claims[name] = value.clone();
             }
-            let (status, body) = status(&store, &verifier, &sign(p, &claims)).await;
+            let (status, body) = status(&service, &sign(p, &claims)).await;
             assert_eq!(status, 401, "{}, wrong {case}: {body}", p.name);
             assert!(
                 !body.to_string().contains(reason),
@@ -328,7 +324,7 @@ async fn one_wrong_claim_is_a_401_with_the_reason_in_the_log_only() {
                 .sign_json(&p.claims, p.typ)
                 .unwrap();
         assert_eq!(
-            status(&store, &verifier, &wrong_key).await.0,
+            status(&service, &wrong_key).await.0,
             401,
             "{}, wrong key",
             p.name

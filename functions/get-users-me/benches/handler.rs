@@ -7,9 +7,9 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use get_users_me::{get_users_me, request};
+use get_users_me::request;
 use model::UsersMeSelection;
-use testkit::{copy_request, dev_verifier, event_request};
+use testkit::{copy_request, dev_verifier, event_request, seeded_memory_store};
 
 fn rendering_and_parsing(c: &mut Criterion) {
     let records = devkit::demo::records().expect("the demo records");
@@ -41,7 +41,12 @@ fn rendering_and_parsing(c: &mut Criterion) {
 }
 
 fn whole_handler(c: &mut Criterion) {
-    let (rt, store, seen) = testkit::warm_container();
+    let rt = testkit::current_thread_runtime();
+    let container = || {
+        let deps = testkit::deps(seeded_memory_store(), dev_verifier());
+        get_users_me::service(deps, testkit::dev_cors())
+    };
+    let seen = container();
     for (name, file) in [
         (
             "handler GET /users/me, bearer, token seen before",
@@ -58,20 +63,16 @@ fn whole_handler(c: &mut Criterion) {
     ] {
         let request = event_request(file);
         c.bench_function(name, |b| {
-            b.to_async(&rt).iter(|| async {
-                get_users_me(&store, &seen, testkit::dev_cors(), copy_request(&request)).await
-            })
+            b.to_async(&rt)
+                .iter(|| testkit::call(&seen, copy_request(&request)))
         });
     }
     // A token's first sight in a container: a fresh verifier per iteration.
     let jwt = event_request("get-users-me-jwt.json");
     c.bench_function("handler GET /users/me, bearer, first sight", |b| {
         b.to_async(&rt).iter_batched(
-            || (dev_verifier(), copy_request(&jwt)),
-            |(fresh, request)| {
-                let store = &store;
-                async move { get_users_me(store, &fresh, testkit::dev_cors(), request).await }
-            },
+            || (container(), copy_request(&jwt)),
+            |(fresh, request)| async move { testkit::call(&fresh, request).await },
             BatchSize::SmallInput,
         )
     });

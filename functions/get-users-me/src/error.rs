@@ -10,10 +10,9 @@
 //!   as strings, as JSON:API 1.1 section 11.2 has them.
 
 use auth::AccessError;
-use lambda_http::http::StatusCode;
-use lambda_http::{Body, Response};
-use response::{Challenge, PreflightRefusal, RequestMeta, RouteError};
-use serde_json::{Value, json};
+use bootstrap::{Challenge, RouteError};
+use lambda_http::http::{HeaderMap, StatusCode};
+use serde::Serialize;
 
 use crate::request::JSON_API;
 
@@ -52,9 +51,6 @@ pub enum UsersMeError {
     /// 405, code 4050: a method other than GET and HEAD.
     #[error("method not allowed")]
     MethodNotAllowed,
-    /// 403, code 4030: a CORS preflight the policy does not allow.
-    #[error("{0}")]
-    PreflightRefused(PreflightRefusal),
     /// 401, 404, 500, 503: shared with `/me` (codes 4010–4017, 4040, 5000, 5030).
     #[error(transparent)]
     Access(#[from] AccessError),
@@ -70,7 +66,6 @@ impl UsersMeError {
             UsersMeError::InvalidParameter { .. } => 4003,
             UsersMeError::NotAcceptable => 4060,
             UsersMeError::MethodNotAllowed => 4050,
-            UsersMeError::PreflightRefused(_) => 4030,
             UsersMeError::Access(access) => access.code(),
         }
     }
@@ -87,9 +82,6 @@ impl UsersMeError {
                 "Accept allows application/vnd.api+json only with parameters this server does not support."
             }
             UsersMeError::MethodNotAllowed => "Only GET and HEAD are allowed on /users/me.",
-            UsersMeError::PreflightRefused(_) => {
-                "CORS preflight refused: the origin, the method or a requested header is not allowed."
-            }
             UsersMeError::Access(access) => match access {
                 AccessError::MissingCredential => {
                     "Send Authorization: Bearer <token>, or X-API-KEY and X-API-SECRET."
@@ -118,32 +110,17 @@ impl UsersMeError {
         text.to_owned()
     }
 
-    fn source(&self) -> Option<Value> {
+    fn source(&self) -> Option<Source<'_>> {
         match self {
-            UsersMeError::InvalidHeader { header, .. } => {
-                Some(json!({ "header": canonical_header(header) }))
-            }
+            UsersMeError::InvalidHeader { header, .. } => Some(Source::header(header)),
             UsersMeError::MissingDomain | UsersMeError::InvalidDomain => {
-                Some(json!({ "header": "X-Domain" }))
+                Some(Source::header("X-Domain"))
             }
-            UsersMeError::InvalidParameter { parameter, .. } => {
-                Some(json!({ "parameter": parameter }))
-            }
+            UsersMeError::InvalidParameter { parameter, .. } => Some(Source {
+                header: None,
+                parameter: Some(parameter),
+            }),
             _ => None,
-        }
-    }
-
-    /// What a 401 tells the client about its token: none was sent with an API key.
-    fn challenge(&self, meta: &RequestMeta) -> Challenge {
-        match self {
-            UsersMeError::Access(
-                AccessError::MissingCredential
-                | AccessError::IncompleteApiKey
-                | AccessError::ApiKeyRefused(_),
-            ) => Challenge::NoToken,
-            UsersMeError::Access(AccessError::ExpiredToken) => Challenge::ExpiredToken,
-            _ if meta.api_key_presented() => Challenge::NoToken,
-            _ => Challenge::InvalidToken,
         }
     }
 }
@@ -166,66 +143,125 @@ fn canonical_header(name: &str) -> &str {
     }
 }
 
+/// Where the error is: `{"header": …}` or `{"parameter": …}`, or `{}` on a 500.
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+struct Source<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    header: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parameter: Option<&'a str>,
+}
+
+impl<'a> Source<'a> {
+    fn header(name: &'a str) -> Self {
+        Self {
+            header: Some(canonical_header(name)),
+            parameter: None,
+        }
+    }
+}
+
+/// An error body: the seed's members, and the same error as a JSON:API error object.
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    links: Option<[(); 0]>,
+    status: u16,
+    code: u16,
+    title: &'static str,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<Source<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta: Option<Meta<'a>>,
+    errors: [ErrorObject<'a>; 1],
+}
+
+/// The 500's `meta`: the request id only, never a trace.
+#[derive(Serialize)]
+struct Meta<'a> {
+    request_id: &'a str,
+}
+
+/// A JSON:API 1.1 error object (section 11.2): `status` and `code` as strings.
+#[derive(Serialize)]
+struct ErrorObject<'a> {
+    status: String,
+    code: String,
+    title: &'static str,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<Source<'a>>,
+}
+
 impl RouteError for UsersMeError {
+    const CONTENT_TYPE: &'static str = JSON_API;
+
     fn method_not_allowed() -> Self {
         UsersMeError::MethodNotAllowed
-    }
-
-    fn preflight_refused(why: PreflightRefusal) -> Self {
-        UsersMeError::PreflightRefused(why)
     }
 
     fn status(&self) -> StatusCode {
         match self {
             UsersMeError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             UsersMeError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            UsersMeError::PreflightRefused(_) => StatusCode::FORBIDDEN,
             UsersMeError::Access(access) => access.status(),
             _ => StatusCode::BAD_REQUEST,
         }
     }
 
-    fn into_response(self, meta: &RequestMeta) -> Response<Body> {
-        let status = self.status();
-        let title = status.canonical_reason().unwrap_or("Error");
-        let (code, detail, source) = (self.code(), self.detail(), self.source());
-        let mut entry = json!({
-            "status": status.as_str(),
-            "code": code.to_string(),
-            "title": title,
-            "detail": detail,
-        });
-        let mut body = if status == StatusCode::INTERNAL_SERVER_ERROR {
-            entry["id"] = json!(meta.request_id);
-            json!({
-                "id": meta.request_id,
-                "type": "errors",
-                "links": [],
-                "status": status.as_u16(),
-                "code": code,
-                "title": title,
-                "detail": detail,
-                "source": {},
-                "meta": { "request_id": meta.request_id },
-            })
-        } else {
-            let mut body = json!({ "status": status.as_u16(), "code": code, "title": title, "detail": detail });
-            if let Some(source) = &source {
-                body["source"] = source.clone();
-            }
-            body
-        };
-        if let Some(source) = source {
-            entry["source"] = source;
+    fn code(&self) -> u16 {
+        UsersMeError::code(self)
+    }
+
+    /// No token was sent when the request carries an API key.
+    fn challenge(&self, headers: &HeaderMap) -> Challenge {
+        match self {
+            UsersMeError::Access(
+                AccessError::MissingCredential
+                | AccessError::IncompleteApiKey
+                | AccessError::ApiKeyRefused(_),
+            ) => Challenge::NoToken,
+            UsersMeError::Access(AccessError::ExpiredToken) => Challenge::ExpiredToken,
+            _ if headers.contains_key("x-api-key") => Challenge::NoToken,
+            _ => Challenge::InvalidToken,
         }
-        body["errors"] = json!([entry]);
-        response::json_response(
-            meta,
-            status,
-            JSON_API,
-            &body,
-            response::error_header(status, self.challenge(meta)).as_slice(),
-        )
+    }
+
+    fn body<'a>(&'a self, request_id: &'a str) -> impl Serialize + 'a {
+        let status = RouteError::status(self);
+        let title = status.canonical_reason().unwrap_or("Error");
+        let internal = status == StatusCode::INTERNAL_SERVER_ERROR;
+        let source = self.source();
+        ErrorBody {
+            id: internal.then_some(request_id),
+            kind: internal.then_some("errors"),
+            links: internal.then_some([]),
+            status: status.as_u16(),
+            code: self.code(),
+            title,
+            detail: self.detail(),
+            source: if internal {
+                Some(Source::default())
+            } else {
+                source
+            },
+            meta: internal.then_some(Meta { request_id }),
+            errors: [ErrorObject {
+                status: status.as_str().to_owned(),
+                code: self.code().to_string(),
+                title,
+                detail: self.detail(),
+                id: internal.then_some(request_id),
+                source,
+            }],
+        }
     }
 }
 
@@ -248,12 +284,11 @@ mod tests {
                 reason: "r",
             },
             UsersMeError::MethodNotAllowed,
-            UsersMeError::PreflightRefused(PreflightRefusal::Header),
             UsersMeError::NotAcceptable,
             UsersMeError::Access(AccessError::TenantMismatch),
         ];
         for e in &all {
-            assert_eq!(e.code() / 10, e.status().as_u16(), "{e:?}");
+            assert_eq!(e.code() / 10, RouteError::status(e).as_u16(), "{e:?}");
         }
     }
 

@@ -1,9 +1,13 @@
-//! The `GET /users/me` handler.
+//! The `GET /users/me` handler, and the route's service: the handler behind the shared layers.
 
-use auth::{AccessError, KeySource, TokenVerifier, api_key_identity, session_identity};
-use lambda_http::http::StatusCode;
-use lambda_http::{Body, Request, Response};
-use response::{CorsPolicy, RequestMeta};
+use std::sync::Arc;
+
+use auth::{AccessError, api_key_identity, session_identity};
+use axum::extract::State;
+use axum::http::request::Parts;
+use axum::response::Response;
+use bootstrap::http::{error_response, json_response, record_api_key, record_tenant};
+use bootstrap::{CorsPolicy, Dependencies, RouteService};
 use store::{ApiKeyContextSource, SessionContextSource, UserSource};
 
 use crate::UsersMeError;
@@ -12,67 +16,58 @@ use crate::request::{self, Credential, JSON_API};
 /// The route, as the access log names it.
 pub const ROUTE: &str = "GET /users/me";
 
-/// Answers one request to `/users/me`: the JSON:API document of the caller's user, or the
-/// error in `/users/me`'s shape; a CORS preflight by `cors`. Every outcome is a response, and
-/// logged. The store is read for the session context (bearer token), or the key context and
-/// then the user (API key).
-pub async fn get_users_me<S, K>(
-    store: &S,
-    verifier: &TokenVerifier<K>,
-    cors: &CorsPolicy,
-    request: Request,
-) -> Response<Body>
-where
-    S: SessionContextSource + ApiKeyContextSource + UserSource,
-    K: KeySource,
-{
-    response::answer(ROUTE, cors, &request, async |meta| {
-        users_me_document(store, verifier, &request, meta).await
-    })
-    .await
+/// What `/users/me` reads: the session context (bearer token), or the key context and then the
+/// user (API key).
+pub trait UsersMeStore: SessionContextSource + ApiKeyContextSource + UserSource + 'static {}
+
+impl<S: SessionContextSource + ApiKeyContextSource + UserSource + 'static> UsersMeStore for S {}
+
+/// `/users/me` as the function serves it: [`get_users_me`] behind the shared layers and `cors`.
+pub fn service<S: UsersMeStore>(deps: Arc<Dependencies<S>>, cors: &CorsPolicy) -> RouteService {
+    bootstrap::route_service::<UsersMeError, _, _, _>(ROUTE, cors, get_users_me::<S>, deps)
 }
 
-async fn users_me_document<S, K>(
-    store: &S,
-    verifier: &TokenVerifier<K>,
-    request: &Request,
-    meta: &mut RequestMeta,
-) -> Result<Response<Body>, UsersMeError>
-where
-    S: SessionContextSource + ApiKeyContextSource + UserSource,
-    K: KeySource,
-{
-    let headers = request.headers();
+/// Answers a GET of `/users/me`: the JSON:API document of the caller's user, or the error in
+/// `/users/me`'s shape.
+pub async fn get_users_me<S: UsersMeStore>(
+    State(deps): State<Arc<Dependencies<S>>>,
+    request: Parts,
+) -> Response {
+    users_me_document(&deps, &request)
+        .await
+        .unwrap_or_else(|err| error_response(&err, &request))
+}
+
+async fn users_me_document<S: UsersMeStore>(
+    deps: &Dependencies<S>,
+    request: &Parts,
+) -> Result<Response, UsersMeError> {
+    let headers = &request.headers;
     if !request::accepts_json_api(headers) {
         return Err(UsersMeError::NotAcceptable);
     }
     let tenant = request::tenant_domain(headers)?;
-    meta.set_tenant(&tenant);
-    let selection = request::selection(request.uri().query())?;
+    record_tenant(&tenant);
+    let selection = request::selection(request.uri.query())?;
     let identity = match request::credential(headers)? {
         Credential::Bearer(token) => {
-            let claims = verifier
+            let claims = deps
+                .verifier
                 .verify(token.expose())
                 .await
                 .map_err(AccessError::from)?;
             if claims.tid != tenant {
                 return Err(AccessError::TenantMismatch.into());
             }
-            session_identity(store, &claims).await?
+            session_identity(&deps.store, &claims).await?
         }
         Credential::ApiKey(key, secret) => {
-            meta.set_api_key(&key);
-            api_key_identity(store, tenant, &key, &secret).await?
+            record_api_key(&key);
+            api_key_identity(&deps.store, tenant, &key, &secret).await?
         }
     };
     let document = model::users_me_document(&identity.user, &selection);
-    Ok(response::json_response(
-        meta,
-        StatusCode::OK,
-        JSON_API,
-        &document,
-        &[],
-    ))
+    Ok(json_response(JSON_API, &document)?)
 }
 
 #[cfg(test)]
@@ -88,59 +83,72 @@ mod tests {
 
     use super::*;
 
-    async fn answer(store: &MemoryStore, query: &str, headers: &[(&str, &str)]) -> testkit::Answer {
+    /// `/users/me` on the demo data in memory.
+    fn seeded() -> (RouteService, Arc<Dependencies<MemoryStore>>) {
+        let deps = Arc::new(Dependencies {
+            store: seeded_memory_store(),
+            verifier: dev_verifier(),
+        });
+        (service(deps.clone(), &CorsPolicy::default()), deps)
+    }
+
+    async fn answer(
+        service: &RouteService,
+        query: &str,
+        headers: &[(&str, &str)],
+    ) -> testkit::Answer {
         let request = testkit::users_me_request(query, headers);
-        let response = get_users_me(store, &dev_verifier(), &CorsPolicy::default(), request).await;
+        let response = testkit::call(service, request).await;
         testkit::checked(response, "/users/me", JSON_API)
     }
 
     #[tokio::test]
     async fn an_api_key_reads_key_then_user_and_a_token_one_context() {
-        let store = seeded_memory_store();
+        let (service, deps) = seeded();
         let tenant = TENANT_ID.to_string();
         let key = [
             ("x-domain", tenant.as_str()),
             ("x-api-key", API_KEY),
             ("x-api-secret", API_SECRET),
         ];
-        let by_key = answer(&store, "include=profile", &key).await;
+        let by_key = answer(&service, "include=profile", &key).await;
         assert_eq!(by_key.status, 200);
         assert_eq!(by_key.body["data"]["id"], ADA_ID.to_string());
         assert_eq!(
             by_key.body["included"][0]["attributes"]["first_name"],
             "Ada"
         );
-        assert_eq!(store.reads(), 2);
+        assert_eq!(deps.store.reads(), 2);
 
         let bearer = testkit::bearer(&dev_token(TENANT_ID, GRACE_ID, GRACE_SESSION_ID));
         let by_token = answer(
-            &store,
+            &service,
             "",
             &[("x-domain", &tenant), ("authorization", &bearer)],
         )
         .await;
         assert_eq!(by_token.status, 200);
         assert_eq!(by_token.body["data"]["id"], GRACE_ID.to_string());
-        assert_eq!(store.reads(), 3);
+        assert_eq!(deps.store.reads(), 3);
     }
 
     #[tokio::test]
     async fn an_archived_user_s_key_and_token_are_refused() {
-        let store = seeded_memory_store();
+        let (service, deps) = seeded();
         let mut ada = devkit::demo::ada();
         ada.archived_at = Some(model::Timestamp::now());
-        store.put_user(ada);
+        deps.store.put_user(ada);
         let tenant = TENANT_ID.to_string();
         let key = [
             ("x-domain", tenant.as_str()),
             ("x-api-key", API_KEY),
             ("x-api-secret", API_SECRET),
         ];
-        let by_key = answer(&store, "", &key).await;
+        let by_key = answer(&service, "", &key).await;
         assert_eq!((by_key.status, by_key.code()), (401, 4018));
         let bearer = testkit::bearer(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
         let by_token = answer(
-            &store,
+            &service,
             "",
             &[("x-domain", &tenant), ("authorization", &bearer)],
         )
@@ -150,17 +158,17 @@ mod tests {
 
     #[tokio::test]
     async fn credentials_of_another_tenant_or_with_a_wrong_secret_are_refused() {
-        let store = seeded_memory_store();
+        let (service, deps) = seeded();
         let other = OTHER_TENANT_ID.to_string();
         let bearer = testkit::bearer(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
         let mismatch = answer(
-            &store,
+            &service,
             "",
             &[("x-domain", &other), ("authorization", &bearer)],
         )
         .await;
         assert_eq!((mismatch.status, mismatch.code()), (401, 4015));
-        assert_eq!(store.reads(), 0, "refused before any read");
+        assert_eq!(deps.store.reads(), 0, "refused before any read");
 
         let tenant = TENANT_ID.to_string();
         let wrong = format!("cus_{}", "0".repeat(64));
@@ -169,10 +177,10 @@ mod tests {
             ("x-api-key", API_KEY),
             ("x-api-secret", wrong.as_str()),
         ];
-        let refused = answer(&store, "", &key).await;
+        let refused = answer(&service, "", &key).await;
         assert_eq!((refused.status, refused.code()), (401, 4016));
         assert_eq!(refused.headers["www-authenticate"], "Bearer");
-        let unknown = answer(&store, "", &[("x-domain", &other), key[1], key[2]]).await;
+        let unknown = answer(&service, "", &[("x-domain", &other), key[1], key[2]]).await;
         assert_eq!(
             (unknown.status, unknown.code()),
             (401, 4016),

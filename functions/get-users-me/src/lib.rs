@@ -1,7 +1,8 @@
 //! `GET /users/me`: the current user of a tenant's integration, as JSON:API.
 //!
-//! - [`handler`]: the request's way from `X-Domain` and the credential to the document, a plain
-//!   async function of the store, the token verifier and the request;
+//! - [`handler`]: the request's way from `X-Domain` and the credential to the document, an
+//!   async function of the store and the token verifier ([`bootstrap::Dependencies`]) and the
+//!   request, and the route's [`service`]: the handler behind the shared layers;
 //! - [`request`]: reading the request (tenant, credential, `include`/`fields`, `Accept`), pure
 //!   functions;
 //! - [`error`]: [`UsersMeError`], and the one place it becomes a status and a body.
@@ -19,4 +20,4 @@ pub mod handler;
 pub mod request;
 
 pub use error::UsersMeError;
-pub use handler::get_users_me;
+pub use handler::{get_users_me, service};

@@ -1,13 +1,18 @@
 //! `GET /users/me` on AWS Lambda: the store (reading only the user attributes the route
-//! renders), the token verifier and the CORS policy are built once per container, then every
-//! invocation goes to [`get_users_me::handler::get_users_me`].
+//! renders) and the token verifier are built once per container, then every invocation goes
+//! to [`get_users_me::service`].
 
-use get_users_me::handler::get_users_me;
+use std::sync::Arc;
+
+use bootstrap::Dependencies;
 use lambda_http::Error;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    let deps = bootstrap::dependencies(store::UserFields::Profile).await?;
-    bootstrap::serve(move |request| get_users_me(deps.store, deps.verifier, deps.cors, request))
-        .await
+    let config = bootstrap::init()?;
+    let deps = Dependencies {
+        store: config.store().with_user_fields(store::UserFields::Profile),
+        verifier: config.token_verifier(),
+    };
+    bootstrap::run(get_users_me::service(Arc::new(deps), &config.cors)).await
 }

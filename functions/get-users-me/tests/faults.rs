@@ -4,7 +4,6 @@
 //! request after recovery answers 200.
 
 use devkit::demo::{ADA_ID, ADA_SESSION_ID, API_KEY, API_SECRET, TENANT_ID};
-use get_users_me::get_users_me;
 use store::DynamoStore;
 use testkit::{CountingProxy, dev_token, dev_verifier, local_dynamo};
 
@@ -13,7 +12,8 @@ async fn every_fault_is_a_quick_503_and_recovery_is_immediate() {
     let (_, seeded) = local_dynamo().seeded_table().await;
     let proxy = CountingProxy::start(local_dynamo().endpoint()).await;
     let store = DynamoStore::new(proxy.client(), seeded.table());
-    let verifier = dev_verifier();
+    let deps = testkit::deps(store, dev_verifier());
+    let service = get_users_me::service(deps, testkit::dev_cors());
     let tenant = TENANT_ID.to_string();
     let bearer = testkit::bearer(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
     let jwt_headers = [("x-domain", tenant.as_str()), ("authorization", &bearer)];
@@ -25,7 +25,7 @@ async fn every_fault_is_a_quick_503_and_recovery_is_immediate() {
     let users_me = async |headers: &[(&str, &str)]| {
         let request = testkit::users_me_request("", headers);
         testkit::checked(
-            get_users_me(&store, &verifier, testkit::dev_cors(), request).await,
+            testkit::call(&service, request).await,
             "/users/me",
             "application/vnd.api+json",
         )

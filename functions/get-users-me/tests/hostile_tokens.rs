@@ -3,7 +3,6 @@
 //! policy, and under the default configuration read from the environment.
 
 use devkit::demo::TENANT_ID;
-use get_users_me::get_users_me;
 use lambda_http::Request;
 use testkit::hostile;
 
@@ -29,8 +28,9 @@ async fn every_hostile_token_is_a_401_under_the_default_configuration() {
 
 async fn refused_by(verifier: auth::TokenVerifier<auth::ProviderKeys>) {
     let (_, store) = testkit::local_dynamo().seeded_table().await;
+    let service = get_users_me::service(testkit::deps(store, verifier), testkit::dev_cors());
     hostile::assert_all_refused("/users/me", "application/vnd.api+json", async |token| {
-        get_users_me(&store, &verifier, testkit::dev_cors(), request(token)).await
+        testkit::call(&service, request(token)).await
     })
     .await;
 }

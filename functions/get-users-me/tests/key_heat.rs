@@ -4,7 +4,6 @@
 //! item is read at most once per container per tenant-cache period. A flood of made-up tenants
 //! and keys gets 401s and reads nothing of the real tenant.
 
-use get_users_me::get_users_me;
 use model::{ApiKeyId, TenantId};
 use testkit::dev_verifier;
 use testkit::key_heat::{BusyTenant, REQUESTS};
@@ -13,7 +12,8 @@ use testkit::key_heat::{BusyTenant, REQUESTS};
 async fn no_key_of_a_busy_tenant_takes_more_than_one_percent_of_its_reads() {
     let busy = BusyTenant::start().await;
     let (store, proxy, population) = (&busy.store, &busy.proxy, &busy.population);
-    let verifier = dev_verifier();
+    let deps = testkit::deps(store.clone(), dev_verifier());
+    let service = get_users_me::service(deps, testkit::dev_cors());
     let tenant = population.tenant.to_string();
     for n in 0..REQUESTS {
         let member = population.member(n);
@@ -29,7 +29,7 @@ async fn no_key_of_a_busy_tenant_takes_more_than_one_percent_of_its_reads() {
         };
         let query = if n % 3 == 0 { "include=profile" } else { "" };
         let request = testkit::users_me_request(query, &headers);
-        let response = get_users_me(store, &verifier, testkit::dev_cors(), request).await;
+        let response = testkit::call(&service, request).await;
         assert_eq!(response.status(), 200, "request {n}");
     }
     busy.assert_spread(REQUESTS);
@@ -43,13 +43,7 @@ async fn no_key_of_a_busy_tenant_takes_more_than_one_percent_of_its_reads() {
             ("x-api-key", key.as_str()),
             ("x-api-secret", &population.members[0].secret),
         ];
-        let response = get_users_me(
-            store,
-            &verifier,
-            testkit::dev_cors(),
-            testkit::users_me_request("", &headers),
-        )
-        .await;
+        let response = testkit::call(&service, testkit::users_me_request("", &headers)).await;
         assert_eq!(response.status(), 401);
     }
     let flood = &proxy.partition_keys()[before..];

@@ -3,13 +3,15 @@
 //! tenant id), and no token or API secret anywhere.
 
 use devkit::demo::{API_SECRET, GRACE_ID, TENANT_ID};
-use get_users_me::get_users_me;
 use testkit::{dev_verifier, local_dynamo};
 
 #[tokio::test]
 async fn a_full_run_logs_one_line_per_request_and_no_secret() {
     let (admin, store) = local_dynamo().seeded_table().await;
-    let verifier = dev_verifier();
+    let service = get_users_me::service(
+        testkit::deps(store.clone(), dev_verifier()),
+        testkit::dev_cors(),
+    );
     let (extra_key, extra_secret) = admin
         .create_api_key(TENANT_ID, GRACE_ID, None)
         .await
@@ -26,14 +28,9 @@ async fn a_full_run_logs_one_line_per_request_and_no_secret() {
     for file in testkit::event_files("get-users-me") {
         let event = serde_json::from_str(&testkit::event_json(&file)).unwrap();
         secrets.extend(testkit::credentials_in_event(&event));
-        let status = get_users_me(
-            &store,
-            &verifier,
-            testkit::dev_cors(),
-            testkit::event_request(&file),
-        )
-        .await
-        .status();
+        let status = testkit::call(&service, testkit::event_request(&file))
+            .await
+            .status();
         assert!(status.as_u16() < 500, "{file}: {status}");
         requests += 1;
     }
@@ -47,7 +44,7 @@ async fn a_full_run_logs_one_line_per_request_and_no_secret() {
                 ("x-api-secret", secret),
             ],
         );
-        get_users_me(&store, &verifier, testkit::dev_cors(), request).await;
+        testkit::call(&service, request).await;
         requests += 1;
     }
 
@@ -79,7 +76,10 @@ async fn a_full_run_logs_one_line_per_request_and_no_secret() {
 #[tokio::test]
 async fn no_part_of_a_sent_or_stored_value_reaches_the_logs() {
     let (_, store) = local_dynamo().seeded_table().await;
-    let verifier = dev_verifier();
+    let service = get_users_me::service(
+        testkit::deps(store.clone(), dev_verifier()),
+        testkit::dev_cors(),
+    );
     let secret = format!("cus_{}", uuid::Uuid::new_v4().simple());
     let stored = format!(
         "yesterday <script>{}</script>",
@@ -126,14 +126,9 @@ async fn no_part_of_a_sent_or_stored_value_reaches_the_logs() {
     let (logs, _guard) = testkit::capture_logs();
     for (query, headers) in &requests {
         let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        let status = get_users_me(
-            &store,
-            &verifier,
-            testkit::dev_cors(),
-            testkit::users_me_request(query, &headers),
-        )
-        .await
-        .status();
+        let status = testkit::call(&service, testkit::users_me_request(query, &headers))
+            .await
+            .status();
         assert!(matches!(status.as_u16(), 400 | 401), "{query}: {status}");
     }
     testkit::set_user_attributes(
@@ -151,13 +146,7 @@ async fn no_part_of_a_sent_or_stored_value_reaches_the_logs() {
         ("x-api-key", devkit::demo::API_KEY),
         ("x-api-secret", API_SECRET),
     ];
-    let corrupt = get_users_me(
-        &store,
-        &verifier,
-        testkit::dev_cors(),
-        testkit::users_me_request("", &headers),
-    )
-    .await;
+    let corrupt = testkit::call(&service, testkit::users_me_request("", &headers)).await;
     assert_eq!(corrupt.status(), 500);
 
     let text = logs.text();

@@ -8,8 +8,7 @@ use devkit::demo::{
 };
 use std::sync::LazyLock;
 
-use auth::{ProviderKeys, TokenVerifier};
-use get_users_me::get_users_me;
+use bootstrap::RouteService;
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
 use model::{TenantId, UserId};
@@ -22,22 +21,20 @@ use testkit::challenges::{EXPIRED_TOKEN, INVALID_REQUEST, INVALID_TOKEN, NO_TOKE
 /// The demo tenant, as `X-Domain` carries it.
 static TENANT: LazyLock<String> = LazyLock::new(|| TENANT_ID.to_string());
 
-/// The route's dependencies, built once per test as `main` builds them once per container.
-struct Service {
-    store: DynamoStore,
-    verifier: TokenVerifier<ProviderKeys>,
-}
+/// The route as `main` serves it, on dependencies built once per test as `main` builds them
+/// once per container.
+struct Service(RouteService);
 
 impl Service {
     fn new(store: DynamoStore) -> Self {
-        Self {
-            store,
-            verifier: dev_verifier(),
-        }
+        Self(get_users_me::service(
+            testkit::deps(store, dev_verifier()),
+            testkit::dev_cors(),
+        ))
     }
 
     async fn handle(&self, request: Request) -> Response<Body> {
-        get_users_me(&self.store, &self.verifier, testkit::dev_cors(), request).await
+        testkit::call(&self.0, request).await
     }
 }
 
@@ -553,13 +550,8 @@ async fn methods_and_media_types() {
         |r| service.handle(r),
     )
     .await;
-    testkit::cors_and_methods::assert_cors_policy(
-        "/users/me",
-        "application/vnd.api+json",
-        &credentials,
-        |r| service.handle(r),
-    )
-    .await;
+    testkit::cors_and_methods::assert_cors_policy("/users/me", &credentials, |r| service.handle(r))
+        .await;
     for (accept, status) in [
         ("application/vnd.api+json", 200),
         ("application/json", 200),

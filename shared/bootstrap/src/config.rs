@@ -21,19 +21,19 @@
 //! Every duration has a maximum ([`DURATIONS`]), enforced here at init; the template's
 //! parameters carry the same bounds. So a removed signing key verifies at most
 //! `JWKS_MAX_AGE_SECS + JWKS_STALE_GRACE_SECS` (7 h at the maxima) after the last good fetch.
-//! | `ALLOWED_ORIGINS` | no | comma-separated browser origins allowed with credentials (CORS, `response::cors`); unset or empty: none |
+//! | `ALLOWED_ORIGINS` | no | comma-separated browser origins allowed with credentials (CORS, `bootstrap::cors`); unset or empty: none |
 //!
 //! The AWS SDK reads its own variables (region, credentials, `AWS_ENDPOINT_URL_DYNAMODB`).
 
 use std::env;
 use std::time::Duration;
 
+use crate::CorsPolicy;
 use auth::{
     CachedKeySource, HttpsJwksFetcher, JwksPolicy, KeySet, ProviderKeys, StaticKeySource,
     TokenVerifier, VerifierSettings, parse_jwks_url,
 };
 use http::Uri;
-use response::CorsPolicy;
 use store::DynamoStore;
 
 /// How long a container remembers a tenant when `TENANT_CACHE_SECS` is not set: a disabled

@@ -1,6 +1,8 @@
 //! JSON log lines for CloudWatch.
 //!
-//! One JSON object per line, fields flattened to the top level, no ANSI colours. `RUST_LOG`
+//! One JSON object per line, the event's fields at the top level and the fields of the
+//! request's span (route, method, request ids, tenant, API key id; `http::route_service`)
+//! under `span`, no ANSI colours. `RUST_LOG`
 //! filters (default `info`): a level, or comma-separated `target=level` directives such as
 //! `info,auth=debug` ([`Targets`]'s syntax; see [`filter`]). Span and field directives
 //! (`crate[span]=debug`) are not supported; a `RUST_LOG` that does not parse means `info`. (`Targets` instead of
@@ -20,7 +22,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 /// The dependency crates whose lines are capped at `info`.
-pub const CAPPED_TARGETS: [&str; 17] = [
+pub const CAPPED_TARGETS: [&str; 19] = [
     "lambda_runtime",
     "lambda_runtime_api_client",
     "lambda_http",
@@ -38,6 +40,8 @@ pub const CAPPED_TARGETS: [&str; 17] = [
     "hyper_util",
     "rustls",
     "tower",
+    "tower_http",
+    "axum",
 ];
 
 /// Every target at any level, but [`CAPPED_TARGETS`] at `info` at most.
@@ -56,7 +60,7 @@ where
     let lines = tracing_subscriber::fmt::layer()
         .json()
         .flatten_event(true)
-        .with_current_span(false)
+        .with_current_span(true)
         .with_span_list(false)
         .with_target(false)
         .with_ansi(false)

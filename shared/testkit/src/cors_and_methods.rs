@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use lambda_http::http::Method;
+use lambda_http::http::{HeaderValue, Method};
 use lambda_http::{Body, Request, Response};
 
 use crate::request;
@@ -36,14 +36,10 @@ fn assert_listed_origin_may_read(response: &Response<Body>) {
     );
 }
 
-/// Checks the CORS policy on `path` through `handle` (the route's handler with the dev
-/// policy). `credentials` are headers that make a GET succeed; `content_type` is the route's.
-pub async fn assert_cors_policy<F, Fut>(
-    path: &str,
-    content_type: &str,
-    credentials: &[(&str, &[u8])],
-    handle: F,
-) where
+/// Checks the CORS policy on `path` through `handle` (the route's service with the dev
+/// policy). `credentials` are headers that make a GET succeed.
+pub async fn assert_cors_policy<F, Fut>(path: &str, credentials: &[(&str, &[u8])], handle: F)
+where
     F: Fn(Request) -> Fut,
     Fut: Future<Output = Response<Body>>,
 {
@@ -65,17 +61,29 @@ pub async fn assert_cors_policy<F, Fut>(
         Some(b"accept,authorization,content-type,x-api-key,x-api-secret,x-domain"),
     ))
     .await;
-    assert_eq!(granted.status(), 204, "{path}: {}", body_text(&granted));
+    assert!(
+        granted.status().is_success(),
+        "{path}: {}",
+        body_text(&granted)
+    );
     assert_listed_origin_may_read(&granted);
     assert_eq!(
         header(&granted, "access-control-allow-methods"),
-        Some("GET, HEAD")
+        Some("GET,HEAD")
+    );
+    assert_eq!(
+        header(&granted, "access-control-allow-headers"),
+        Some(
+            "accept,accept-language,authorization,content-language,content-type,x-api-key,x-api-secret,x-domain"
+        )
     );
     assert_eq!(header(&granted, "access-control-max-age"), Some("600"));
     assert!(header(&granted, "x-request-id").is_some());
     assert_eq!(body_text(&granted), "");
 
-    // Refused, whatever is odd about it: 403 in the route's shape, no CORS header, no echo.
+    // Refused, whatever is odd about it, as tower-http's CORS layer answers: never a 5xx, never
+    // an unlisted origin echoed; a listed origin is told what it may do, which is not what it
+    // asked, so the browser blocks the request.
     let huge_origin = format!("https://{}.example", "a".repeat(16_000));
     let many_headers = (0..500)
         .map(|i| format!("x-h{i}"))
@@ -123,39 +131,49 @@ pub async fn assert_cors_policy<F, Fut>(
             "binary header list",
             preflight(LISTED_ORIGIN.as_bytes(), b"GET", Some(b"accept,\xff")),
         ),
-        (
-            "two origins",
-            request(
-                Method::OPTIONS,
-                path,
-                &[
-                    ("origin", LISTED_ORIGIN.as_bytes()),
-                    ("origin", LISTED_ORIGIN.as_bytes()),
-                    ("access-control-request-method", b"GET"),
-                ],
-            ),
-        ),
     ];
     for (case, preflight) in refusals {
+        let asked_method = preflight
+            .headers()
+            .get("access-control-request-method")
+            .cloned();
+        let asked_headers = preflight
+            .headers()
+            .get("access-control-request-headers")
+            .cloned();
         let refused = handle(preflight).await;
         let body = body_text(&refused);
-        assert_eq!(refused.status(), 403, "{path} {case}: {body}");
-        assert_eq!(header(&refused, "content-type"), Some(content_type));
-        assert!(body.contains("4030"), "{path} {case}: {body}");
-        for name in [
-            "access-control-allow-origin",
-            "access-control-allow-credentials",
-            "access-control-allow-methods",
-        ] {
-            assert!(header(&refused, name).is_none(), "{path} {case}: {name}");
-        }
+        assert!(!refused.status().is_server_error(), "{path} {case}: {body}");
         assert!(
             !body.contains("evil"),
             "{path} {case}: the origin is echoed"
         );
+        let granted_origin = header(&refused, "access-control-allow-origin");
+        assert!(
+            granted_origin.is_none_or(|o| o == LISTED_ORIGIN),
+            "{path} {case}: {granted_origin:?} echoed"
+        );
+        if granted_origin.is_some() {
+            let listed = |name: &str, asked: Option<HeaderValue>| {
+                let granted = header(&refused, name).unwrap_or_default();
+                asked.is_some_and(|asked| {
+                    asked.as_bytes().split(|b| *b == b',').all(|one| {
+                        let one = String::from_utf8_lossy(one.trim_ascii());
+                        granted.split(',').any(|g| g.eq_ignore_ascii_case(&one))
+                    })
+                })
+            };
+            assert!(
+                !(listed("access-control-allow-methods", asked_method)
+                    && (asked_headers.is_none()
+                        || listed("access-control-allow-headers", asked_headers))),
+                "{path} {case}: what was asked is granted"
+            );
+        }
         let vary = header(&refused, "vary").unwrap_or_default();
         assert!(
-            vary.split(", ").any(|name| name == "Origin"),
+            vary.split(',')
+                .any(|name| name.trim().eq_ignore_ascii_case("origin")),
             "{path} {case}: Vary {vary:?}"
         );
     }
@@ -168,15 +186,15 @@ pub async fn assert_cors_policy<F, Fut>(
     assert_listed_origin_may_read(&answer);
     assert_eq!(
         header(&answer, "access-control-expose-headers"),
-        Some("retry-after, www-authenticate, x-request-id")
+        Some("retry-after,www-authenticate,x-request-id")
     );
-    assert_eq!(header(&answer, "vary"), Some("Origin"));
+    assert_eq!(header(&answer, "vary"), Some("origin"));
     let mut unlisted: Vec<(&str, &[u8])> = credentials.to_vec();
     unlisted.push(("origin", b"https://evil.example"));
     let answer = handle(request(Method::GET, path, &unlisted)).await;
     assert_eq!(answer.status(), 200);
     assert!(header(&answer, "access-control-allow-origin").is_none());
-    assert_eq!(header(&answer, "vary"), Some("Origin"));
+    assert_eq!(header(&answer, "vary"), Some("origin"));
 }
 
 /// Checks the methods of `path` through `handle`: HEAD answers as GET (same status and headers)

@@ -49,15 +49,15 @@ pub use logs::{CapturedLogs, capture_logs};
 pub use openapi::OpenApi;
 pub use proxy::{CountingProxy, Fault, assert_faults_are_quick_503s};
 pub use requests::{
-    access_lines, bearer, copy_request, credentials_in_event, demo_secrets, event_files,
+    access_lines, bearer, call, copy_request, credentials_in_event, demo_secrets, event_files,
     event_json, event_request, me_request, request, trace_logs_carry_no_secret, users_me_request,
 };
 
 use accounts::Admin;
 use auth::{KeySet, ProviderKeys, StaticKeySource, TokenVerifier, VerifierSettings};
+use bootstrap::CorsPolicy;
 use devkit::{DEV_ISSUER, DEV_JWKS};
 use model::{SessionId, TenantId, UserId};
-use response::CorsPolicy;
 use store::DynamoStore;
 
 /// The repository root.
@@ -319,16 +319,10 @@ pub fn current_thread_runtime() -> tokio::runtime::Runtime {
         .expect("a runtime")
 }
 
-/// What a warm container holds, for the handler benches: the current-thread runtime, the demo
-/// data in memory, and the dev verifier.
-pub fn warm_container() -> (
-    tokio::runtime::Runtime,
-    memory::MemoryStore,
-    TokenVerifier<ProviderKeys>,
-) {
-    (
-        current_thread_runtime(),
-        seeded_memory_store(),
-        dev_verifier(),
-    )
+/// A route's dependencies of `store` and `verifier`, as `main` builds them once.
+pub fn deps<S>(
+    store: S,
+    verifier: TokenVerifier<ProviderKeys>,
+) -> std::sync::Arc<bootstrap::Dependencies<S>> {
+    std::sync::Arc::new(bootstrap::Dependencies { store, verifier })
 }

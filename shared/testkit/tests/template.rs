@@ -245,7 +245,7 @@ fn the_origin_pattern_and_the_functions_agree() {
             "pattern refuses {origin}"
         );
         assert!(
-            response::CorsPolicy::parse(origin).is_ok_and(|p| p.origins().count() == 1),
+            bootstrap::CorsPolicy::parse(origin).is_ok_and(|p| p.origins().count() == 1),
             "init refuses {origin}"
         );
     }
@@ -258,7 +258,7 @@ fn the_origin_pattern_and_the_functions_agree() {
         // on commas): those two are refused by the pattern only.
         if !origin.is_empty() && origin.trim() == origin {
             assert!(
-                response::CorsPolicy::parse(origin).is_err(),
+                bootstrap::CorsPolicy::parse(origin).is_err(),
                 "init allows {origin:?}"
             );
         }

@@ -295,7 +295,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
             (json!({ "token": token }), token)
         }
         Command::CheckOrigins { origins } => {
-            let policy = response::CorsPolicy::parse(origins)
+            let policy = bootstrap::CorsPolicy::parse(origins)
                 .map_err(|e| AdminError::Invalid(format!("ALLOWED_ORIGINS: {e}")))?;
             let listed: Vec<&str> = policy.origins().collect();
             let text = format!("{} origin(s) allowed: {}", listed.len(), listed.join(", "));
