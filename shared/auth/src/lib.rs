@@ -38,7 +38,7 @@ pub use identity::{Identity, api_key_identity, session_identity};
 pub use jwks::{CachedKeySource, JwksFetcher, JwksPolicy, ProviderKeys};
 pub use jwks_https::{HttpsJwksFetcher, parse_jwks_url};
 pub use keys::{KeyError, KeySet, KeySetError, KeySource, StaticKeySource, VerificationKey};
-pub use token::{SessionClaims, TokenError, TokenVerifier, VerifierConfigError, VerifierSettings};
+pub use token::{SessionClaims, TokenError, TokenVerifier, VerifierSettings};
 
 use sha2::{Digest, Sha256};
 

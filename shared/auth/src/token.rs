@@ -102,16 +102,6 @@ pub struct VerifierSettings {
     pub leeway_secs: u64,
 }
 
-/// A configuration variable that is missing or wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("configuration variable {variable}: {problem}")]
-pub struct VerifierConfigError {
-    /// The variable's name.
-    pub variable: &'static str,
-    /// What is wrong with it.
-    pub problem: String,
-}
-
 /// The leeway when `JWT_LEEWAY_SECS` is not set.
 pub const DEFAULT_LEEWAY_SECS: u64 = 5;
 /// The longest token lifetime when `JWT_MAX_LIFETIME_SECS` is not set: 24 hours.
@@ -126,63 +116,6 @@ pub const DEFAULT_SESSION_CLAIM: &str = "sid";
 pub const ACCEPTED_TYPES: [&str; 3] = ["JWT", "at+jwt", "application/at+jwt"];
 
 impl VerifierSettings {
-    /// Reads `JWT_ISSUER` (required), `JWT_AUDIENCE` and `JWT_CLIENT_ID` (comma-separated; at
-    /// least one of the two is required, so a token minted for another API never counts),
-    /// `JWT_TOKEN_USE`, `JWT_TENANT_CLAIM` (default `tid`) and `JWT_SESSION_CLAIM` (default
-    /// `sid`) through `lookup`. The lifetime and the leeway are left at their defaults: the
-    /// caller reads them with the other durations (`bootstrap::config::DURATIONS`).
-    pub fn from_lookup(
-        lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, VerifierConfigError> {
-        let present = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let list = |name: &str| {
-            present(name)
-                .map(|v| {
-                    v.split(',')
-                        .map(str::trim)
-                        .filter(|a| !a.is_empty())
-                        .map(String::from)
-                        .collect::<Vec<_>>()
-                })
-                .filter(|list| !list.is_empty())
-        };
-        let claim_name = |name: &'static str, default: &str| match present(name) {
-            None => Ok(default.to_owned()),
-            Some(claim) if claim.len() <= 128 && !claim.contains(char::is_whitespace) => Ok(claim),
-            Some(claim) => Err(VerifierConfigError {
-                variable: name,
-                problem: format!("must be a claim name, not {claim:?}"),
-            }),
-        };
-        let issuer = present("JWT_ISSUER").ok_or(VerifierConfigError {
-            variable: "JWT_ISSUER",
-            problem: "is required".into(),
-        })?;
-        let (audience, client_ids) = (list("JWT_AUDIENCE"), list("JWT_CLIENT_ID"));
-        if audience.is_none() && client_ids.is_none() {
-            return Err(VerifierConfigError {
-                variable: "JWT_AUDIENCE",
-                problem: "JWT_AUDIENCE or JWT_CLIENT_ID is required, so that a token the \
-                          identity provider minted for another API is refused"
-                    .into(),
-            });
-        }
-        Ok(Self {
-            issuer,
-            audience,
-            client_ids,
-            token_use: present("JWT_TOKEN_USE"),
-            tenant_claim: claim_name("JWT_TENANT_CLAIM", DEFAULT_TENANT_CLAIM)?,
-            session_claim: claim_name("JWT_SESSION_CLAIM", DEFAULT_SESSION_CLAIM)?,
-            max_lifetime_secs: DEFAULT_MAX_LIFETIME_SECS,
-            leeway_secs: DEFAULT_LEEWAY_SECS,
-        })
-    }
-
     /// A policy for `issuer` and `audience` with every other setting at its default.
     pub fn new(issuer: &str, audience: &str) -> Self {
         Self {
@@ -611,28 +544,6 @@ mod tests {
         }
     }
 
-    /// A variable lookup over fixed pairs.
-    fn vars(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name: &str| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        }
-    }
-
-    #[test]
-    fn settings_from_variables() {
-        let s =
-            VerifierSettings::from_lookup(vars(&[("JWT_ISSUER", "i"), ("JWT_AUDIENCE", "a, b")]))
-                .unwrap();
-        assert_eq!(s.max_lifetime_secs, DEFAULT_MAX_LIFETIME_SECS);
-        assert_eq!(s.audience, Some(vec!["a".into(), "b".into()]));
-        assert_eq!(s.leeway_secs, DEFAULT_LEEWAY_SECS);
-        let missing = VerifierSettings::from_lookup(vars(&[])).unwrap_err();
-        assert_eq!(missing.variable, "JWT_ISSUER");
-    }
-
     /// A key source whose key set the test replaces, as a JWKS refresh would.
     struct SwappableKeys(std::sync::Mutex<KeySet>);
 
@@ -957,23 +868,5 @@ mod tests {
             Err(TokenError::Invalid("wrong audience")),
             "client_id counts only for tokens without aud"
         );
-    }
-
-    #[test]
-    fn the_policy_reads_from_the_environment() {
-        let s = VerifierSettings::from_lookup(vars(&[
-            ("JWT_ISSUER", "i"),
-            ("JWT_CLIENT_ID", "c1, c2"),
-            ("JWT_TOKEN_USE", "access"),
-            ("JWT_SESSION_CLAIM", "origin_jti"),
-        ]))
-        .unwrap();
-        assert_eq!(s.client_ids, Some(vec!["c1".into(), "c2".into()]));
-        assert_eq!(
-            (s.session_claim.as_str(), s.tenant_claim.as_str()),
-            ("origin_jti", "tid")
-        );
-        let neither = VerifierSettings::from_lookup(vars(&[("JWT_ISSUER", "i")])).unwrap_err();
-        assert_eq!(neither.variable, "JWT_AUDIENCE");
     }
 }

@@ -17,24 +17,49 @@
 //! | `JWKS_MIN_REFRESH_SECS` | no | at most one JWKS fetch per this many seconds, 0 to 300, default 5 |
 //! | `JWKS_MAX_AGE_SECS` | no | fetched keys are refreshed after this many seconds, 60 to 3600, default 600 |
 //! | `JWKS_STALE_GRACE_SECS` | no | while refreshes fail, keys older than `JWKS_MAX_AGE_SECS` verify for at most this many seconds more, 0 to 21600 (6 h), default 900; then 503 |
+//! | `ALLOWED_ORIGINS` | no | comma-separated browser origins allowed with credentials (CORS, [`crate::cors`]); unset or empty: none |
+//! | `RUST_LOG` | no | the log filter ([`crate::logging::filter`]), default `info` |
+//! | the AWS client's | no | region, endpoint, FIPS and dual-stack flags ([`store::client::ClientSettings`]); credentials are read by the SDK when a request is signed |
 //!
-//! Every duration has a maximum ([`DURATIONS`]), enforced here at init; the template's
-//! parameters carry the same bounds. So a removed signing key verifies at most
-//! `JWKS_MAX_AGE_SECS + JWKS_STALE_GRACE_SECS` (7 h at the maxima) after the last good fetch.
-//! | `ALLOWED_ORIGINS` | no | comma-separated browser origins allowed with credentials (CORS, `bootstrap::cors`); unset or empty: none |
-//!
-//! The AWS SDK reads its own variables (region, credentials, `AWS_ENDPOINT_URL_DYNAMODB`).
+//! [`VARIABLES`] lists them; every duration has a maximum ([`DURATIONS`]), enforced here at
+//! init, and the template's parameters carry the same bounds. So a removed signing key
+//! verifies at most `JWKS_MAX_AGE_SECS + JWKS_STALE_GRACE_SECS` (7 h at the maxima) after the
+//! last good fetch. Nothing reads the environment after [`Config::from_env`].
 
 use std::env;
 use std::time::Duration;
 
-use crate::CorsPolicy;
 use auth::{
     CachedKeySource, HttpsJwksFetcher, JwksPolicy, KeySet, ProviderKeys, StaticKeySource,
     TokenVerifier, VerifierSettings, parse_jwks_url,
 };
 use http::Uri;
 use store::DynamoStore;
+use store::client::ClientSettings;
+use tracing_subscriber::filter::Targets;
+
+use crate::CorsPolicy;
+
+/// The variables the functions read (besides the AWS client's, [`ClientSettings`]).
+pub const VARIABLES: [&str; 17] = [
+    "TABLE_NAME",
+    "JWT_ISSUER",
+    "JWT_AUDIENCE",
+    "JWT_CLIENT_ID",
+    "JWT_TOKEN_USE",
+    "JWT_TENANT_CLAIM",
+    "JWT_SESSION_CLAIM",
+    "JWT_MAX_LIFETIME_SECS",
+    "JWT_LEEWAY_SECS",
+    "JWT_PUBLIC_KEYS",
+    "JWKS_URL",
+    "TENANT_CACHE_SECS",
+    "JWKS_MIN_REFRESH_SECS",
+    "JWKS_MAX_AGE_SECS",
+    "JWKS_STALE_GRACE_SECS",
+    "ALLOWED_ORIGINS",
+    "RUST_LOG",
+];
 
 /// How long a container remembers a tenant when `TENANT_CACHE_SECS` is not set: a disabled
 /// tenant is served for at most this long.
@@ -150,7 +175,7 @@ pub struct ConfigError {
 pub struct Config {
     /// `TABLE_NAME`.
     pub table_name: String,
-    /// The token policy (`JWT_*`, see [`VerifierSettings::from_lookup`]).
+    /// The token policy (`JWT_*`).
     pub verifier: VerifierSettings,
     /// `JWKS_URL`, else `JWT_PUBLIC_KEYS`.
     pub keys: KeyConfig,
@@ -160,6 +185,10 @@ pub struct Config {
     pub jwks_policy: JwksPolicy,
     /// `ALLOWED_ORIGINS`: the CORS policy.
     pub cors: CorsPolicy,
+    /// `RUST_LOG`: the log filter.
+    pub log_filter: Targets,
+    /// The AWS client's region, endpoint and flags.
+    pub client: ClientSettings,
 }
 
 impl Config {
@@ -175,14 +204,7 @@ impl Config {
             variable: "TABLE_NAME",
             problem: "is required".into(),
         })?;
-        let verifier = VerifierSettings {
-            max_lifetime_secs: JWT_MAX_LIFETIME.read(&lookup)?,
-            leeway_secs: JWT_LEEWAY.read(&lookup)?,
-            ..VerifierSettings::from_lookup(&lookup).map_err(|e| ConfigError {
-                variable: e.variable,
-                problem: e.problem,
-            })?
-        };
+        let verifier = verifier_settings(&lookup)?;
         let keys = match (present("JWKS_URL"), present("JWT_PUBLIC_KEYS")) {
             (Some(url), _) => {
                 KeyConfig::Url(parse_jwks_url(url.trim()).map_err(|problem| ConfigError {
@@ -224,6 +246,8 @@ impl Config {
             tenant_cache,
             jwks_policy,
             cors,
+            log_filter: crate::logging::filter(lookup("RUST_LOG").as_deref()),
+            client: ClientSettings::read(&lookup),
         })
     }
 
@@ -244,12 +268,68 @@ impl Config {
         TokenVerifier::new(keys, self.verifier.clone())
     }
 
-    /// The store, with a client configured from the environment (see `store::client`) and
-    /// the tenant cache of `TENANT_CACHE_SECS`.
+    /// The store, with its client (`store::client`) and the tenant cache of
+    /// `TENANT_CACHE_SECS`.
     pub fn store(&self) -> DynamoStore {
-        DynamoStore::new(store::client::dynamodb_client(), self.table_name.clone())
+        DynamoStore::new(self.client.clone().client(), self.table_name.clone())
             .with_tenant_cache(self.tenant_cache)
     }
+}
+
+/// The token policy: `JWT_ISSUER` (required), `JWT_AUDIENCE` and `JWT_CLIENT_ID`
+/// (comma-separated; at least one of the two is required, so a token minted for another API
+/// never counts), `JWT_TOKEN_USE`, `JWT_TENANT_CLAIM` (default `tid`), `JWT_SESSION_CLAIM`
+/// (default `sid`), and the lifetime and leeway of [`DURATIONS`].
+fn verifier_settings(
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<VerifierSettings, ConfigError> {
+    let present = |name: &str| {
+        lookup(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let list = |name: &str| {
+        present(name)
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+            })
+            .filter(|list| !list.is_empty())
+    };
+    let claim_name = |name: &'static str, default: &str| match present(name) {
+        None => Ok(default.to_owned()),
+        Some(claim) if claim.len() <= 128 && !claim.contains(char::is_whitespace) => Ok(claim),
+        Some(claim) => Err(ConfigError {
+            variable: name,
+            problem: format!("must be a claim name, not {claim:?}"),
+        }),
+    };
+    let issuer = present("JWT_ISSUER").ok_or(ConfigError {
+        variable: "JWT_ISSUER",
+        problem: "is required".into(),
+    })?;
+    let (audience, client_ids) = (list("JWT_AUDIENCE"), list("JWT_CLIENT_ID"));
+    if audience.is_none() && client_ids.is_none() {
+        return Err(ConfigError {
+            variable: "JWT_AUDIENCE",
+            problem: "JWT_AUDIENCE or JWT_CLIENT_ID is required, so that a token the identity \
+                      provider minted for another API is refused"
+                .into(),
+        });
+    }
+    Ok(VerifierSettings {
+        issuer,
+        audience,
+        client_ids,
+        token_use: present("JWT_TOKEN_USE"),
+        tenant_claim: claim_name("JWT_TENANT_CLAIM", auth::token::DEFAULT_TENANT_CLAIM)?,
+        session_claim: claim_name("JWT_SESSION_CLAIM", auth::token::DEFAULT_SESSION_CLAIM)?,
+        max_lifetime_secs: JWT_MAX_LIFETIME.read(lookup)?,
+        leeway_secs: JWT_LEEWAY.read(lookup)?,
+    })
 }
 
 #[cfg(test)]
@@ -282,6 +362,53 @@ mod tests {
         assert_eq!(config.table_name, "t");
         assert!(matches!(&config.keys, KeyConfig::Inline(set) if set.len() == 2));
         assert_eq!(config.cors.origins().count(), 0, "no origin unless listed");
+    }
+
+    #[test]
+    fn the_token_policy_and_the_client_come_from_the_same_reading() {
+        let config = Config::from_lookup(lookup(vec![
+            ("TABLE_NAME", "t".into()),
+            ("JWT_ISSUER", "i".into()),
+            ("JWT_CLIENT_ID", "c1, c2".into()),
+            ("JWT_TOKEN_USE", "access".into()),
+            ("JWT_SESSION_CLAIM", "origin_jti".into()),
+            ("JWT_MAX_LIFETIME_SECS", "3600".into()),
+            ("JWT_PUBLIC_KEYS", DEV_JWKS.into()),
+            ("AWS_REGION", " eu-west-1 ".into()),
+            ("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000".into()),
+            ("RUST_LOG", "warn".into()),
+        ]))
+        .unwrap();
+        let policy = &config.verifier;
+        assert_eq!(policy.client_ids, Some(vec!["c1".into(), "c2".into()]));
+        assert_eq!(policy.audience, None);
+        assert_eq!(policy.token_use.as_deref(), Some("access"));
+        assert_eq!(
+            (policy.session_claim.as_str(), policy.tenant_claim.as_str()),
+            ("origin_jti", "tid")
+        );
+        assert_eq!(policy.max_lifetime_secs, 3600);
+        assert_eq!(policy.leeway_secs, JWT_LEEWAY.default);
+        assert_eq!(config.client.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            config.client.endpoint.as_deref(),
+            Some("http://127.0.0.1:8000")
+        );
+        assert_eq!(
+            config.log_filter.default_level(),
+            Some(tracing_subscriber::filter::LevelFilter::WARN)
+        );
+        let audiences = Config::from_lookup(lookup(vec![
+            ("TABLE_NAME", "t".into()),
+            ("JWT_ISSUER", "i".into()),
+            ("JWT_AUDIENCE", "a, b".into()),
+            ("JWT_PUBLIC_KEYS", DEV_JWKS.into()),
+        ]))
+        .unwrap();
+        assert_eq!(
+            audiences.verifier.audience,
+            Some(vec!["a".into(), "b".into()])
+        );
     }
 
     #[test]

@@ -36,9 +36,10 @@ pub struct Dependencies<S = DynamoStore> {
     pub verifier: TokenVerifier<ProviderKeys>,
 }
 
-/// Sets up the JSON logs and reads the configuration: what `main` does first, once per
+/// Reads the configuration and sets up the JSON logs: what `main` does first, once per
 /// container.
 pub fn init() -> Result<Config, ConfigError> {
-    logging::init();
-    Config::from_env()
+    let config = Config::from_env()?;
+    logging::init(config.log_filter.clone());
+    Ok(config)
 }

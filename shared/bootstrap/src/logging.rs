@@ -70,14 +70,10 @@ where
     tracing_subscriber::registry().with(lines)
 }
 
-/// Installs the production subscriber on stdout. Call once, first thing in `main`; a second
-/// call is ignored.
-pub fn init() {
-    let _ = subscriber(
-        std::io::stdout,
-        filter(std::env::var("RUST_LOG").ok().as_deref()),
-    )
-    .try_init();
+/// Installs the production subscriber on stdout with `filter` (the configuration's
+/// `RUST_LOG`). Call once, at init; a second call is ignored.
+pub fn init(filter: Targets) {
+    let _ = subscriber(std::io::stdout, filter).try_init();
 }
 
 /// The filter `rust_log` (the value of `RUST_LOG`) describes: `info` when it is unset, blank,

@@ -9,8 +9,9 @@
 //! | retries | standard mode, 3 attempts, 25 ms initial backoff | rides out a blip, not an outage |
 //! | stalled-stream protection | off | the attempt timeout already bounds a stalled response; the throughput monitor cost ~2.5 % of a warm invocation's CPU (perf, BENCHMARKS.md) |
 //!
-//! The configuration is read from the environment only ([`dynamodb_config`]), so
-//! `AWS_ENDPOINT_URL_DYNAMODB` points the client at a local server.
+//! The configuration comes from the environment only ([`ClientSettings`], read with the rest
+//! of a function's configuration at init), so `AWS_ENDPOINT_URL_DYNAMODB` points the client at
+//! a local server.
 //!
 //! ## TLS trust
 //!
@@ -45,15 +46,13 @@ pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(2);
 /// Attempts per operation, the first included.
 pub const MAX_ATTEMPTS: u32 = 3;
 
-/// The DynamoDB client configuration of the functions, from the environment Lambda gives a
-/// function, with this crate's timeouts, retries, TLS trust and trace header
-/// ([`crate::trace::TraceHeader`]); callers may still override the endpoint.
-///
-/// Read from the environment, and nothing else:
+/// The DynamoDB client settings of the functions, from the environment Lambda gives a
+/// function; [`ClientSettings::config`] adds this crate's timeouts, retries, TLS trust and
+/// trace header ([`crate::trace::TraceHeader`]).
 ///
 /// | what | variables |
 /// |---|---|
-/// | credentials | `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (the execution role's, which Lambda sets) |
+/// | credentials | `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (the execution role's, which Lambda sets; read by the SDK when a request is signed) |
 /// | region | `AWS_REGION`, else `AWS_DEFAULT_REGION` |
 /// | endpoint | `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL` |
 /// | FIPS and dual-stack endpoints | `AWS_USE_FIPS_ENDPOINT`, `AWS_USE_DUALSTACK_ENDPOINT` (`true`) |
@@ -61,35 +60,29 @@ pub const MAX_ATTEMPTS: u32 = 3;
 /// The SDK's default provider chains (profile files, SSO, web identity through STS, the
 /// container and instance metadata endpoints) are not consulted: a Lambda function never
 /// needs them, and leaving them out keeps their code out of the binaries (BENCHMARKS.md). The
-/// admin CLI, run by operators, uses the whole chain.
-pub fn dynamodb_config() -> aws_sdk_dynamodb::config::Builder {
-    ClientEnvironment::read(|name| std::env::var(name).ok()).config()
-}
-
-/// What [`dynamodb_config`] reads from the environment (credentials aside, which the SDK's
-/// environment provider reads when a request is signed). Blank values count as unset.
+/// admin CLI, run by operators, uses the whole chain. Blank values count as unset.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-struct ClientEnvironment {
+pub struct ClientSettings {
     /// `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`, trimmed.
-    endpoint: Option<String>,
+    pub endpoint: Option<String>,
     /// `AWS_REGION`, else `AWS_DEFAULT_REGION`, trimmed.
-    region: Option<String>,
+    pub region: Option<String>,
     /// `AWS_USE_FIPS_ENDPOINT` is `true` (any case).
-    use_fips: bool,
+    pub use_fips: bool,
     /// `AWS_USE_DUALSTACK_ENDPOINT` is `true` (any case).
-    use_dual_stack: bool,
+    pub use_dual_stack: bool,
 }
 
-impl ClientEnvironment {
+impl ClientSettings {
     /// Reads the variables through `env`.
-    fn read(env: impl Fn(&str) -> Option<String>) -> Self {
+    pub fn read(env: impl Fn(&str) -> Option<String>) -> Self {
         let set = |name: &str| {
             env(name)
                 .map(|value| value.trim().to_owned())
                 .filter(|value| !value.is_empty())
         };
         let flag = |name: &str| set(name).is_some_and(|value| value.eq_ignore_ascii_case("true"));
-        ClientEnvironment {
+        ClientSettings {
             endpoint: set("AWS_ENDPOINT_URL_DYNAMODB").or_else(|| set("AWS_ENDPOINT_URL")),
             region: set("AWS_REGION").or_else(|| set("AWS_DEFAULT_REGION")),
             use_fips: flag("AWS_USE_FIPS_ENDPOINT"),
@@ -97,8 +90,8 @@ impl ClientEnvironment {
         }
     }
 
-    /// The client configuration for this environment.
-    fn config(self) -> aws_sdk_dynamodb::config::Builder {
+    /// The client configuration of these settings.
+    pub fn config(self) -> aws_sdk_dynamodb::config::Builder {
         let mut builder = aws_sdk_dynamodb::config::Builder::new()
             .behavior_version(BehaviorVersion::latest())
             .credentials_provider(EnvironmentVariableCredentialsProvider::new())
@@ -117,15 +110,11 @@ impl ClientEnvironment {
     }
 }
 
-/// The DynamoDB endpoint override of the environment, as [`dynamodb_config`] reads it
-/// (`AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`), if any.
-pub fn endpoint_override() -> Option<String> {
-    ClientEnvironment::read(|name| std::env::var(name).ok()).endpoint
-}
-
-/// A DynamoDB client configured by [`dynamodb_config`].
-pub fn dynamodb_client() -> aws_sdk_dynamodb::Client {
-    aws_sdk_dynamodb::Client::from_conf(dynamodb_config().build())
+impl ClientSettings {
+    /// A DynamoDB client with these settings.
+    pub fn client(self) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::from_conf(self.config().build())
+    }
 }
 
 /// This crate's timeouts (the table above).
@@ -259,8 +248,8 @@ mod tests {
         }
     }
 
-    fn environment(pairs: &[(&str, &str)]) -> ClientEnvironment {
-        ClientEnvironment::read(|name| {
+    fn environment(pairs: &[(&str, &str)]) -> ClientSettings {
+        ClientSettings::read(|name| {
             pairs
                 .iter()
                 .find(|(k, _)| *k == name)
@@ -270,7 +259,7 @@ mod tests {
 
     #[test]
     fn the_specific_variables_win_and_blank_ones_count_as_unset() {
-        assert_eq!(environment(&[]), ClientEnvironment::default());
+        assert_eq!(environment(&[]), ClientSettings::default());
         let specific = environment(&[
             ("AWS_ENDPOINT_URL_DYNAMODB", " http://127.0.0.1:8000 "),
             ("AWS_ENDPOINT_URL", "http://other:1"),
@@ -281,7 +270,7 @@ mod tests {
         ]);
         assert_eq!(
             specific,
-            ClientEnvironment {
+            ClientSettings {
                 endpoint: Some("http://127.0.0.1:8000".into()),
                 region: Some("eu-west-1".into()),
                 use_fips: true,
@@ -298,7 +287,7 @@ mod tests {
         ]);
         assert_eq!(
             general,
-            ClientEnvironment {
+            ClientSettings {
                 endpoint: Some("http://other:1".into()),
                 region: Some("us-east-2".into()),
                 use_fips: false,

@@ -6,7 +6,7 @@
 //! `setenv` before every invocation: under glibc that keeps every value for the life of the
 //! process (see `bootstrap::poll_loop`). The poll loop that replaces it runs each invocation
 //! [`within_invocation`] instead, and [`TraceHeader`], registered on the client by
-//! [`crate::client::dynamodb_config`], writes the header from there. A team that turns on X-Ray
+//! [`crate::client::ClientSettings::config`], writes the header from there. A team that turns on X-Ray
 //! active tracing gets its DynamoDB calls in the trace, and DynamoDB's recursion detection sees
 //! the same header as with the SDK's default.
 

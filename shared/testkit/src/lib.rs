@@ -142,7 +142,7 @@ impl LocalDynamo {
 
     /// A new, empty table with a unique name, through the production client configuration.
     pub async fn fresh_table(&self) -> (Admin, DynamoStore) {
-        let client = store::client::dynamodb_client();
+        let client = store::client::ClientSettings::read(|name| std::env::var(name).ok()).client();
         let store = DynamoStore::new(client, format!("test-{}", uuid::Uuid::new_v4().simple()));
         let admin = Admin::new(store.clone());
         admin.create_table().await.expect("create the test table");
@@ -156,7 +156,7 @@ impl LocalDynamo {
         use aws_sdk_dynamodb::types::{
             AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
         };
-        let client = store::client::dynamodb_client();
+        let client = store::client::ClientSettings::read(|name| std::env::var(name).ok()).client();
         let created = client
             .create_table()
             .table_name(name)
@@ -235,7 +235,8 @@ pub async fn set_user_attributes(
 pub fn unreachable_store() -> DynamoStore {
     local_dynamo();
     let client = aws_sdk_dynamodb::Client::from_conf(
-        store::client::dynamodb_config()
+        store::client::ClientSettings::read(|name| std::env::var(name).ok())
+            .config()
             .endpoint_url("http://127.0.0.1:9")
             .build(),
     );

@@ -111,7 +111,8 @@ impl CountingProxy {
     /// A DynamoDB client (production configuration) that talks through this proxy.
     pub fn client(&self) -> aws_sdk_dynamodb::Client {
         aws_sdk_dynamodb::Client::from_conf(
-            store::client::dynamodb_config()
+            store::client::ClientSettings::read(|name| std::env::var(name).ok())
+                .config()
                 .endpoint_url(&self.endpoint)
                 .build(),
         )

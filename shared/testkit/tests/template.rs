@@ -397,3 +397,74 @@ fn the_api_is_throttled_and_concurrency_can_be_capped() {
     assert_eq!(ttl["AttributeName"], store::keys::TTL);
     assert_eq!(ttl["Enabled"], true);
 }
+
+/// The configuration is stated alike everywhere: the template passes only variables the
+/// functions read, the workspace Cargo.toml's local environment sets only those (its durations
+/// within their bounds), and the README's configuration table names each of them once, with
+/// each duration's bounds and default as the code has them.
+#[test]
+fn the_template_cargo_toml_and_readme_state_the_codes_configuration() {
+    let known = bootstrap::config::VARIABLES;
+    let template = template();
+    let passed = template["Globals"]["Function"]["Environment"]["Variables"]
+        .as_mapping()
+        .expect("the functions' environment");
+    for name in passed.keys() {
+        let name = name.as_str().unwrap();
+        assert!(known.contains(&name), "template.yaml passes {name}");
+    }
+
+    let manifest = std::fs::read_to_string(workspace_root().join("Cargo.toml")).unwrap();
+    let section = manifest
+        .split("[workspace.metadata.lambda.env]")
+        .nth(1)
+        .expect("the local environment");
+    let local: Vec<(&str, &str)> = section
+        .lines()
+        .take_while(|line| !line.starts_with('['))
+        .filter_map(|line| line.split_once(" = "))
+        .map(|(name, value)| (name.trim(), value.trim().trim_matches(['"', '\''])))
+        .collect();
+    assert!(local.len() >= 5, "{local:?}");
+    for (name, value) in &local {
+        assert!(known.contains(name), "Cargo.toml sets {name}");
+        if let Some(duration) = bootstrap::config::DURATIONS
+            .iter()
+            .find(|d| d.name == *name)
+        {
+            let seconds: u64 = value.parse().unwrap();
+            assert!(
+                (duration.min..=duration.max).contains(&seconds),
+                "{name} = {value}"
+            );
+        }
+    }
+
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let rows: Vec<&str> = readme
+        .lines()
+        .skip_while(|line| !line.starts_with("| variable |"))
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .collect();
+    let mut named: Vec<&str> = rows
+        .iter()
+        .filter_map(|row| row.strip_prefix("| `")?.split('`').next())
+        .collect();
+    named.sort_unstable();
+    let mut expected = known.to_vec();
+    expected.sort_unstable();
+    assert_eq!(named, expected, "the README's configuration table");
+    for duration in bootstrap::config::DURATIONS {
+        let row = rows
+            .iter()
+            .find(|row| row.starts_with(&format!("| `{}`", duration.name)))
+            .unwrap();
+        let bounds = format!("{}–{}", duration.min, duration.max);
+        let default = format!("default {}", duration.default);
+        assert!(
+            row.contains(&bounds) && row.contains(&default),
+            "{row} states {bounds} and {default}"
+        );
+    }
+}

@@ -220,7 +220,7 @@ async fn admin(cli: &Cli) -> Result<Admin, AdminError> {
     let endpoint = cli
         .endpoint_url
         .clone()
-        .or_else(store::client::endpoint_override);
+        .or_else(|| store::client::ClientSettings::read(|name| std::env::var(name).ok()).endpoint);
     // The whole provider chain (profiles, SSO, roles) for operators, on the functions' HTTPS
     // client and trust.
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
