@@ -19,7 +19,7 @@ fn rendering_and_parsing(c: &mut Criterion) {
     };
     c.bench_function("render /users/me document, include=profile", |b| {
         b.iter(|| {
-            serde_json::to_vec(&model::users_me_document(
+            serde_json::to_vec(&model::UsersMeDocument::new(
                 black_box(&records.users[0]),
                 black_box(&include),
             ))

@@ -66,7 +66,7 @@ async fn users_me_document<S: UsersMeStore>(
             api_key_identity(&deps.store, tenant, &key, &secret).await?
         }
     };
-    let document = model::users_me_document(&identity.user, &selection);
+    let document = model::UsersMeDocument::new(&identity.user, &selection);
     Ok(json_response(JSON_API, &document)?)
 }
 

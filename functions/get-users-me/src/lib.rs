@@ -10,7 +10,7 @@
 //! `X-Domain` names the tenant (a UUIDv4). The credential is either `Authorization: Bearer`
 //! (a session token whose `tid` must equal `X-Domain` and whose session must be live) or the
 //! pair `X-API-KEY` + `X-API-SECRET` (a live key of that tenant; the secret checked against its
-//! stored digest in constant time). The body is `model::users_me_document`. Every response is
+//! stored digest in constant time). The body is `model::UsersMeDocument`. Every response is
 //! `application/vnd.api+json`.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]

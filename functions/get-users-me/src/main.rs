@@ -1,6 +1,5 @@
-//! `GET /users/me` on AWS Lambda: the store (reading only the user attributes the route
-//! renders) and the token verifier are built once per container, then every invocation goes
-//! to [`get_users_me::service`].
+//! `GET /users/me` on AWS Lambda: the store and the token verifier are built once per
+//! container, then every invocation goes to [`get_users_me::service`].
 
 use std::sync::Arc;
 
@@ -11,7 +10,7 @@ use lambda_http::Error;
 async fn main() -> Result<(), Error> {
     let config = bootstrap::init()?;
     let deps = Dependencies {
-        store: config.store().with_user_fields(store::UserFields::Profile),
+        store: config.store(),
         verifier: config.token_verifier(),
     };
     bootstrap::run(get_users_me::service(Arc::new(deps), &config.cors)).await

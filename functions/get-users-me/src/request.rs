@@ -131,12 +131,12 @@ pub fn selection(query: Option<&str>) -> Result<UsersMeSelection, UsersMeError> 
                 }
             },
             "fields[users]" => {
-                let fields = checked(list(), USERS_TYPE, &USER_ATTRIBUTES, true)
+                let fields = checked(list(), USERS_TYPE, USER_ATTRIBUTES, true)
                     .map_err(|detail| invalid("unknown field", detail))?;
                 selection.user_fields = Some(fields);
             }
             "fields[users_profile]" => {
-                let fields = checked(list(), PROFILE_TYPE, &PROFILE_ATTRIBUTES, false)
+                let fields = checked(list(), PROFILE_TYPE, PROFILE_ATTRIBUTES, false)
                     .map_err(|detail| invalid("unknown field", detail))?;
                 selection.profile_fields = Some(fields);
             }

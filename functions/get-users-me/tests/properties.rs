@@ -112,8 +112,8 @@ proptest! {
     /// openapi.yaml's fieldset patterns and include values and the server agree.
     #[test]
     fn fields_and_include_are_accepted_exactly_when_openapi_says_so(
-        users in field_list(&USER_ATTRIBUTES),
-        profile in field_list(&PROFILE_ATTRIBUTES),
+        users in field_list(USER_ATTRIBUTES),
+        profile in field_list(PROFILE_ATTRIBUTES),
         include in proptest::sample::select(vec!["", "profile", "profile,profile", " profile", "friends"]),
     ) {
         let api = testkit::OpenApi::load();

@@ -115,7 +115,7 @@ impl TableWrites for DynamoStore {
         session_id: SessionId,
     ) -> Result<(), StoreError> {
         let key = ItemKey::session(tenant_id, session_id);
-        let now = AttributeValue::S(Timestamp::now().to_rfc3339());
+        let now = AttributeValue::S(Timestamp::now().to_string());
         update_existing(
             self,
             &key,
@@ -128,7 +128,7 @@ impl TableWrites for DynamoStore {
     async fn set_tenant_active(&self, tenant_id: TenantId, active: bool) -> Result<(), StoreError> {
         let values = [
             (":active", AttributeValue::Bool(active)),
-            (":now", AttributeValue::S(Timestamp::now().to_rfc3339())),
+            (":now", AttributeValue::S(Timestamp::now().to_string())),
         ];
         let expression = "SET active = :active, updated_at = :now";
         update_existing(self, &ItemKey::tenant(tenant_id), expression, values).await
@@ -140,7 +140,7 @@ impl TableWrites for DynamoStore {
         key_id: &ApiKeyId,
     ) -> Result<(), StoreError> {
         let key = ItemKey::api_key(tenant_id, key_id);
-        let now = AttributeValue::S(Timestamp::now().to_rfc3339());
+        let now = AttributeValue::S(Timestamp::now().to_string());
         update_existing(self, &key, "SET revoked_at = :now", [(":now", now)]).await
     }
 

@@ -44,11 +44,5 @@ use sha2::{Digest, Sha256};
 
 /// Lower-case hex SHA-256 of `data`: how API-key secrets and backup codes are stored.
 pub fn sha256_hex(data: &[u8]) -> String {
-    use std::fmt::Write;
-    let digest = Sha256::digest(data);
-    let mut out = String::with_capacity(64);
-    for byte in digest {
-        let _ = write!(out, "{byte:02x}");
-    }
-    out
+    hex::encode(Sha256::digest(data))
 }

@@ -14,7 +14,7 @@
 //!   documents use (RFC 3339 `2019-08-24T14:15:22Z` and `GET /users/me`'s `2016-01-01 12:00:00`);
 //! - [`MeDocument`], the body of `GET /me` (seed 000), built from a user and its session, which
 //!   never carries an MFA secret or a backup code;
-//! - [`users_me_document`], the JSON:API body of `GET /users/me` (seed 004), from the same user.
+//! - [`UsersMeDocument`], the JSON:API body of `GET /users/me` (seed 004), from the same user.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
@@ -35,12 +35,12 @@ pub use id::{ApiKeyId, IdError, SessionId, TenantId, UserId};
 pub use me::{MeDocument, MeUser};
 pub use session::Session;
 pub use tenant::Tenant;
-pub use timestamp::{Timestamp, TimestampError};
+pub use timestamp::{DateTimeUtc, Timestamp, TimestampError};
 pub use user::{
     Authenticator, Availability, EmailAddress, PhoneNumber, SecondFactorPolicy, Segment,
     SocialConnection, TotpSecret, User, UserSecrets,
 };
 pub use users_me::{
     PROFILE_ATTRIBUTES, PROFILE_RELATIONSHIP, PROFILE_TYPE, USER_ATTRIBUTES, USERS_TYPE,
-    UsersMeSelection, users_me_document,
+    UsersMeDocument, UsersMeSelection,
 };

@@ -44,14 +44,14 @@ pub struct User {
     /// Every email address of the user.
     #[serde(
         default,
-        with = "crate::json_text",
+        with = "crate::json_text::JsonText",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub email_addresses: Vec<EmailAddress>,
     /// Every phone number of the user.
     #[serde(
         default,
-        with = "crate::json_text",
+        with = "crate::json_text::JsonText",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub phone_numbers: Vec<PhoneNumber>,
@@ -61,14 +61,14 @@ pub struct User {
     /// Linked OAuth accounts.
     #[serde(
         default,
-        with = "crate::json_text",
+        with = "crate::json_text::JsonText",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub social_connections: Vec<SocialConnection>,
     /// TOTP authenticators: identity and age only (their secrets are a [`UserSecrets`] item).
     #[serde(
         default,
-        with = "crate::json_text",
+        with = "crate::json_text::JsonText",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub authenticators: Vec<Authenticator>,
@@ -84,14 +84,14 @@ pub struct User {
     /// Free-form metadata the tenant shows to the user.
     #[serde(
         default,
-        with = "crate::json_text",
+        with = "crate::json_text::JsonText",
         skip_serializing_if = "Map::is_empty"
     )]
     pub public_metadata: Map<String, Value>,
     /// Segments the user belongs to.
     #[serde(
         default,
-        with = "crate::json_text",
+        with = "crate::json_text::JsonText",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub segments: Vec<Segment>,

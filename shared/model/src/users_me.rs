@@ -1,6 +1,6 @@
-use serde_json::{Map, Value};
+use serde::{Serialize, Serializer};
 
-use crate::{Timestamp, User};
+use crate::{DateTimeUtc, User, UserId};
 
 /// JSON:API type of the user resource.
 pub const USERS_TYPE: &str = "users";
@@ -8,29 +8,6 @@ pub const USERS_TYPE: &str = "users";
 pub const PROFILE_TYPE: &str = "users_profile";
 /// The name of the relationship from a user to its profile.
 pub const PROFILE_RELATIONSHIP: &str = "profile";
-/// The attributes of `users`, in seed 004's order.
-pub const USER_ATTRIBUTES: [&str; 9] = [
-    "email",
-    "factory_password",
-    "active",
-    "last_login_date",
-    "reachable",
-    "created_at",
-    "updated_at",
-    "archived_at",
-    "auth_provider",
-];
-/// The attributes of `users_profile`, in seed 004's order.
-pub const PROFILE_ATTRIBUTES: [&str; 8] = [
-    "first_name",
-    "last_name",
-    "avatar",
-    "phone_code",
-    "phone_number",
-    "position",
-    "created_at",
-    "updated_at",
-];
 
 /// What a `GET /users/me` request asked to see: `include` and sparse fieldsets.
 ///
@@ -53,13 +30,92 @@ fn selected(fields: &Option<Vec<String>>, name: &str) -> bool {
         .is_none_or(|list| list.iter().any(|f| f == name))
 }
 
-fn date_time(t: Option<Timestamp>) -> Value {
-    t.map_or(Value::Null, |t| Value::String(t.to_date_time_utc()))
+/// An attribute a sparse fieldset may leave out of the document.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Field<T> {
+    Omitted,
+    Shown(T),
 }
 
-fn text(t: Option<&str>) -> Value {
-    t.map_or(Value::Null, |t| Value::String(t.to_owned()))
+impl<T> Field<T> {
+    /// `value()` when `name` is selected by `fields`.
+    fn pick(fields: &Option<Vec<String>>, name: &str, value: impl FnOnce() -> T) -> Self {
+        if selected(fields, name) {
+            Field::Shown(value())
+        } else {
+            Field::Omitted
+        }
+    }
+
+    fn is_omitted(&self) -> bool {
+        matches!(self, Field::Omitted)
+    }
 }
+
+impl<T: Serialize> Serialize for Field<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Field::Shown(value) => value.serialize(serializer),
+            Field::Omitted => serializer.serialize_none(),
+        }
+    }
+}
+
+/// Declares a resource's attributes once: the struct serialised in seed 004's order, the
+/// list of their names (what a sparse fieldset may name) and how each is derived from the
+/// stored user. An attribute is one line here.
+macro_rules! attributes {
+    ($(#[$doc:meta])* $name:ident, $names:ident, |$user:ident| { $($field:ident: $ty:ty = $value:expr,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Serialize)]
+        struct $name<'a> {
+            $(
+                #[serde(skip_serializing_if = "Field::is_omitted")]
+                $field: Field<$ty>,
+            )*
+        }
+
+        #[doc = concat!("The attributes of [`", stringify!($name), "`], in seed 004's order.")]
+        pub const $names: &[&str] = &[$(stringify!($field)),*];
+
+        impl<'a> $name<'a> {
+            fn of($user: &'a User, fields: &Option<Vec<String>>) -> Self {
+                Self {
+                    $($field: Field::pick(fields, stringify!($field), || $value),)*
+                }
+            }
+        }
+    };
+}
+
+attributes!(
+    /// The `users` resource's attributes.
+    UserAttributes, USER_ATTRIBUTES, |user| {
+        email: Option<&'a str> = user.primary_email().map(|e| e.email.as_str()),
+        factory_password: bool = user.factory_password,
+        active: bool = user.active,
+        last_login_date: Option<DateTimeUtc> = user.last_login_date.map(|t| t.date_time_utc()),
+        reachable: bool = user.reachable,
+        created_at: DateTimeUtc = user.created_at.date_time_utc(),
+        updated_at: DateTimeUtc = user.updated_at.date_time_utc(),
+        archived_at: Option<DateTimeUtc> = user.archived_at.map(|t| t.date_time_utc()),
+        auth_provider: &'a str = user.auth_provider.as_str(),
+    }
+);
+
+attributes!(
+    /// The `users_profile` resource's attributes.
+    ProfileAttributes, PROFILE_ATTRIBUTES, |user| {
+        first_name: Option<&'a str> = user.first_name.as_deref(),
+        last_name: Option<&'a str> = user.last_name.as_deref(),
+        avatar: Option<&'a str> = user.profile_picture_url.as_deref(),
+        phone_code: Option<&'a str> = user.primary_phone().map(|p| p.country_code.as_str()),
+        phone_number: Option<&'a str> = user.primary_phone().map(|p| p.national_number()),
+        position: Option<&'a str> = user.position.as_deref(),
+        created_at: DateTimeUtc = user.created_at.date_time_utc(),
+        updated_at: DateTimeUtc = user.updated_at.date_time_utc(),
+    }
+);
 
 /// The body of a successful `GET /users/me` (seed 004), a JSON:API document.
 ///
@@ -72,79 +128,77 @@ fn text(t: Option<&str>) -> Value {
 /// Derived from the stored user so that both routes agree: `email` is the primary email,
 /// `phone_code`/`phone_number` the primary phone's calling code and national number, `avatar`
 /// the profile picture URL, the names the user's names.
-pub fn users_me_document(user: &User, selection: &UsersMeSelection) -> Value {
-    let mut user_attributes = Map::new();
-    for name in USER_ATTRIBUTES {
-        if !selected(&selection.user_fields, name) {
-            continue;
-        }
-        let value = match name {
-            "email" => text(user.primary_email().map(|e| e.email.as_str())),
-            "factory_password" => Value::Bool(user.factory_password),
-            "active" => Value::Bool(user.active),
-            "last_login_date" => date_time(user.last_login_date),
-            "reachable" => Value::Bool(user.reachable),
-            "created_at" => date_time(Some(user.created_at)),
-            "updated_at" => date_time(Some(user.updated_at)),
-            "archived_at" => date_time(user.archived_at),
-            _ => Value::String(user.auth_provider.clone()),
-        };
-        user_attributes.insert(name.to_owned(), value);
-    }
-
-    let profile = profile_resource(user, selection);
-    let mut data = Map::new();
-    data.insert("type".into(), USERS_TYPE.into());
-    data.insert("id".into(), user.id.to_string().into());
-    data.insert("attributes".into(), Value::Object(user_attributes));
-    if selected(&selection.user_fields, PROFILE_RELATIONSHIP) {
-        let linkage = if selection.include_profile {
-            profile.clone()
-        } else {
-            serde_json::json!({"type": PROFILE_TYPE, "id": user.id})
-        };
-        let mut relationships = Map::new();
-        relationships.insert(
-            PROFILE_RELATIONSHIP.into(),
-            serde_json::json!({ "data": linkage }),
-        );
-        data.insert("relationships".into(), Value::Object(relationships));
-    }
-
-    let mut document = Map::new();
-    document.insert("data".into(), Value::Object(data));
-    if selection.include_profile {
-        document.insert("included".into(), Value::Array(vec![profile]));
-    }
-    Value::Object(document)
+#[derive(Debug, Serialize)]
+pub struct UsersMeDocument<'a> {
+    data: UserResource<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    included: Option<[ProfileResource<'a>; 1]>,
 }
 
-fn profile_resource(user: &User, selection: &UsersMeSelection) -> Value {
-    let phone = user.primary_phone();
-    let mut attributes = Map::new();
-    for name in PROFILE_ATTRIBUTES {
-        if !selected(&selection.profile_fields, name) {
-            continue;
-        }
-        let value = match name {
-            "first_name" => text(user.first_name.as_deref()),
-            "last_name" => text(user.last_name.as_deref()),
-            "avatar" => text(user.profile_picture_url.as_deref()),
-            "phone_code" => text(phone.map(|p| p.country_code.as_str())),
-            "phone_number" => text(phone.map(|p| p.national_number())),
-            "position" => text(user.position.as_deref()),
-            "created_at" => date_time(Some(user.created_at)),
-            _ => date_time(Some(user.updated_at)),
+#[derive(Debug, Serialize)]
+struct UserResource<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: UserId,
+    attributes: UserAttributes<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    relationships: Option<Relationships<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct Relationships<'a> {
+    profile: Linkage<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct Linkage<'a> {
+    data: ProfileResource<'a>,
+}
+
+/// The profile: its identifier, with its attributes when included.
+#[derive(Debug, Serialize)]
+struct ProfileResource<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: UserId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attributes: Option<ProfileAttributes<'a>>,
+}
+
+impl<'a> UsersMeDocument<'a> {
+    /// The document of `user` as `selection` asks for it.
+    pub fn new(user: &'a User, selection: &UsersMeSelection) -> Self {
+        let profile = || ProfileResource {
+            kind: PROFILE_TYPE,
+            id: user.id,
+            attributes: selection
+                .include_profile
+                .then(|| ProfileAttributes::of(user, &selection.profile_fields)),
         };
-        attributes.insert(name.to_owned(), value);
+        let relationships =
+            selected(&selection.user_fields, PROFILE_RELATIONSHIP).then(|| Relationships {
+                profile: Linkage { data: profile() },
+            });
+        Self {
+            data: UserResource {
+                kind: USERS_TYPE,
+                id: user.id,
+                attributes: UserAttributes::of(user, &selection.user_fields),
+                relationships,
+            },
+            included: selection.include_profile.then(|| [profile()]),
+        }
     }
-    serde_json::json!({"type": PROFILE_TYPE, "id": user.id, "attributes": attributes})
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
+
+    fn users_me_document(user: &User, selection: &UsersMeSelection) -> Value {
+        serde_json::to_value(UsersMeDocument::new(user, selection)).unwrap()
+    }
 
     fn user() -> User {
         serde_json::from_value(json!({

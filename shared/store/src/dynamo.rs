@@ -29,86 +29,6 @@ const UNPROCESSED_RETRIES: u32 = 3;
 #[allow(clippy::unwrap_used)] // evaluated at compile time
 pub const TENANT_CACHE_ENTRIES: NonZeroUsize = NonZeroUsize::new(1024).unwrap();
 
-/// Which attributes of a user item a route reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum UserFields {
-    /// Every attribute (`GET /me` renders nearly all of them).
-    #[default]
-    All,
-    /// Only what `GET /users/me` renders ([`PROFILE_FIELDS`]): not the segments,
-    /// authenticators, social connections or public metadata (522 of the 1,876 bytes of Ada's
-    /// user as JSON).
-    Profile,
-}
-
-/// The user attributes [`UserFields::Profile`] reads.
-pub const PROFILE_FIELDS: [&str; 19] = [
-    "id",
-    "tenant_id",
-    "first_name",
-    "last_name",
-    "profile_picture_url",
-    "primary_email_address_id",
-    "email_addresses",
-    "primary_phone_number_id",
-    "phone_numbers",
-    "position",
-    "active",
-    "factory_password",
-    "reachable",
-    "last_login_date",
-    "archived_at",
-    "auth_provider",
-    "generation",
-    "created_at",
-    "updated_at",
-];
-
-/// The attributes of the other items a request reads with a user (tenant, session, API key),
-/// and the key attributes: a projection of a batch applies to all of its items.
-const OTHER_FIELDS: [&str; 11] = [
-    PK,
-    SK,
-    "name",
-    "user_id",
-    "user_generation",
-    "expires_at",
-    "revoked_at",
-    "key",
-    "secret_sha256",
-    "active",
-    "created_at",
-];
-
-impl UserFields {
-    /// The projection expression and its attribute names (all as placeholders, so reserved
-    /// words such as `name`, `key` and `position` need no care), or `None` for every
-    /// attribute.
-    fn projection(self) -> Option<(String, HashMap<String, String>)> {
-        match self {
-            UserFields::All => None,
-            UserFields::Profile => {
-                let mut names: Vec<&str> = PROFILE_FIELDS.to_vec();
-                for other in OTHER_FIELDS {
-                    if !names.contains(&other) {
-                        names.push(other);
-                    }
-                }
-                let placeholders: HashMap<String, String> = names
-                    .iter()
-                    .enumerate()
-                    .map(|(i, name)| (format!("#f{i}"), (*name).to_owned()))
-                    .collect();
-                let expression = (0..names.len())
-                    .map(|i| format!("#f{i}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                Some((expression, placeholders))
-            }
-        }
-    }
-}
-
 /// Tenants read recently, by id, with when they were read (`None`: no such tenant).
 type TenantEntries = LruCache<TenantId, (Instant, Option<Tenant>)>;
 
@@ -119,8 +39,6 @@ pub struct DynamoStore {
     pub(crate) table: String,
     tenant_ttl: Duration,
     tenants: Arc<Mutex<TenantEntries>>,
-    /// The projection of [`DynamoStore::with_user_fields`], built once: expression and names.
-    projection: Option<Arc<(String, HashMap<String, String>)>>,
 }
 
 impl DynamoStore {
@@ -131,23 +49,7 @@ impl DynamoStore {
             table: table.into(),
             tenant_ttl: Duration::ZERO,
             tenants: Arc::new(Mutex::new(LruCache::new(TENANT_CACHE_ENTRIES))),
-            projection: None,
         }
-    }
-
-    /// This store, reading only `fields` of user items (and what the tenant, session and
-    /// API-key items hold): a route reads only what it renders.
-    pub fn with_user_fields(mut self, fields: UserFields) -> Self {
-        self.projection = fields.projection().map(Arc::new);
-        self
-    }
-
-    /// The projection expression and names to send with a read, if any.
-    fn projection(&self) -> (Option<String>, Option<HashMap<String, String>>) {
-        self.projection
-            .as_deref()
-            .map(|(expression, names)| (expression.clone(), names.clone()))
-            .unzip()
     }
 
     /// This store, remembering each tenant it reads (found or not, up to
@@ -223,12 +125,9 @@ impl DynamoStore {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(10 << attempt)).await;
             }
-            let (projection, names) = self.projection();
             let request = KeysAndAttributes::builder()
                 .set_keys(Some(std::mem::take(&mut pending)))
                 .consistent_read(true)
-                .set_projection_expression(projection)
-                .set_expression_attribute_names(names)
                 .build()
                 .map_err(|e| StoreError::Failed {
                     operation: "BatchGetItem",
@@ -275,15 +174,12 @@ impl DynamoStore {
     }
 
     pub(crate) async fn get(&self, key: &ItemKey) -> Result<Option<Item>, StoreError> {
-        let (projection, names) = self.projection();
         let output = self
             .client
             .get_item()
             .table_name(&self.table)
             .set_key(Some(key.to_attributes()))
             .consistent_read(true)
-            .set_projection_expression(projection)
-            .set_expression_attribute_names(names)
             .send()
             .await
             .map_err(|e| sdk_error("GetItem", e))?;
@@ -434,25 +330,5 @@ impl UserSource for DynamoStore {
             .await?
             .map(|item| decode_keyed(&key, tenant_id, item))
             .transpose()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_projection_names_every_attribute_by_placeholder() {
-        assert_eq!(UserFields::All.projection(), None);
-        let (expression, names) = UserFields::Profile.projection().unwrap();
-        let read: Vec<&str> = expression
-            .split(", ")
-            .map(|placeholder| names[placeholder].as_str())
-            .collect();
-        for field in PROFILE_FIELDS.iter().chain(&OTHER_FIELDS) {
-            assert!(read.contains(field), "{field}");
-        }
-        assert!(!read.contains(&"segments") && !read.contains(&"authenticators"));
-        assert_eq!(names.len(), read.len());
     }
 }

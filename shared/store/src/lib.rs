@@ -63,7 +63,7 @@ pub mod trace;
 
 use std::future::Future;
 
-pub use dynamo::{DynamoStore, PROFILE_FIELDS, UserFields};
+pub use dynamo::DynamoStore;
 pub use error::{StoreError, sdk_error};
 
 use model::{ApiKey, ApiKeyId, Session, SessionId, Tenant, TenantId, User, UserId};

@@ -24,7 +24,7 @@ fn both_documents_agree_on_the_same_stored_user() {
     let users = [demo::ada(), demo::grace()];
     for user in &users {
         let me = serde_json::to_value(MeDocument::new(user, &demo_session(user))).unwrap();
-        let users_me = model::users_me_document(user, &include);
+        let users_me = serde_json::to_value(model::UsersMeDocument::new(user, &include)).unwrap();
         let (d, a) = (&me["data"], &users_me["data"]);
         let p = &a["relationships"]["profile"]["data"]["attributes"];
         assert_eq!(a["id"], d["id"]);
