@@ -38,7 +38,7 @@ check: lint
 	cargo test -q --workspace --lib --bins
 	cargo test -q -p auth --test properties
 	cargo test -q -p get-users-me --test properties
-	cargo test -q -p testkit --test openapi_check --test documents
+	cargo test -q -p testkit --test openapi_check --test documents --test docs
 
 ## lint: cargo fmt --check and clippy with warnings as errors
 lint:
