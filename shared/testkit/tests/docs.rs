@@ -46,7 +46,14 @@ fn spans(text: &str) -> Vec<String> {
 
 /// CamelCase words the documents use that are not this workspace's types: HTTP headers and
 /// DynamoDB's operations.
-const NOT_OURS: [&str; 6] = ["Accept", "Vary", "Origin", "BatchGetItem", "GetItem", "PutItem"];
+const NOT_OURS: [&str; 6] = [
+    "Accept",
+    "Vary",
+    "Origin",
+    "BatchGetItem",
+    "GetItem",
+    "PutItem",
+];
 
 /// Every Rust source of the workspace.
 fn sources() -> String {
