@@ -340,7 +340,9 @@ impl<K: KeySource> TokenVerifier<K> {
 /// The header checks the JWT library leaves out: a `crit` header (RFC 7515 section 4.1.11:
 /// this verifier implements no extension, so any is refused) and a `typ` of another use.
 fn check_header_extras(token: &str) -> Result<(), TokenError> {
-    let encoded = token.split('.').next().unwrap_or_default();
+    let (encoded, _) = token
+        .split_once('.')
+        .ok_or(TokenError::Invalid("not three base64url segments"))?;
     let header: Map<String, Value> = URL_SAFE_NO_PAD
         .decode(encoded)
         .ok()
