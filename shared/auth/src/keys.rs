@@ -172,11 +172,6 @@ impl StaticKeySource {
     pub fn new(keys: KeySet) -> Self {
         Self { keys }
     }
-
-    /// The keys served.
-    pub fn key_set(&self) -> &KeySet {
-        &self.keys
-    }
 }
 
 impl KeySource for StaticKeySource {

@@ -167,8 +167,9 @@ impl<K: KeySource> TokenVerifier<K> {
         }
     }
 
-    /// How many verified tokens are remembered now.
-    pub fn cached_tokens(&self) -> usize {
+    /// How many verified tokens are remembered now (for the tests).
+    #[cfg(test)]
+    fn cached_tokens(&self) -> usize {
         self.cache().len()
     }
 

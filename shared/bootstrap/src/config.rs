@@ -79,6 +79,16 @@ pub struct SecondsVariable {
 }
 
 impl SecondsVariable {
+    /// The variable `name`, `default` when unset, accepted from `min` to `max`.
+    pub const fn new(name: &'static str, default: u64, min: u64, max: u64) -> Self {
+        Self {
+            name,
+            default,
+            min,
+            max,
+        }
+    }
+
     /// The value of this variable through `lookup`: the default when unset or blank, an error
     /// naming the variable when it is not a whole number within the bounds.
     pub fn read(&self, lookup: impl Fn(&str) -> Option<String>) -> Result<u64, ConfigError> {
@@ -100,47 +110,26 @@ impl SecondsVariable {
 }
 
 /// `JWT_MAX_LIFETIME_SECS`.
-pub const JWT_MAX_LIFETIME: SecondsVariable = SecondsVariable {
-    name: "JWT_MAX_LIFETIME_SECS",
-    default: auth::token::DEFAULT_MAX_LIFETIME_SECS,
-    min: 60,
-    max: 100 * 365 * 24 * 3600,
-};
+pub const JWT_MAX_LIFETIME: SecondsVariable = SecondsVariable::new(
+    "JWT_MAX_LIFETIME_SECS",
+    auth::token::DEFAULT_MAX_LIFETIME_SECS,
+    60,
+    100 * 365 * 24 * 3600,
+);
 /// `JWT_LEEWAY_SECS`.
-pub const JWT_LEEWAY: SecondsVariable = SecondsVariable {
-    name: "JWT_LEEWAY_SECS",
-    default: auth::token::DEFAULT_LEEWAY_SECS,
-    min: 0,
-    max: 300,
-};
+pub const JWT_LEEWAY: SecondsVariable =
+    SecondsVariable::new("JWT_LEEWAY_SECS", auth::token::DEFAULT_LEEWAY_SECS, 0, 300);
 /// `TENANT_CACHE_SECS`.
-pub const TENANT_CACHE: SecondsVariable = SecondsVariable {
-    name: "TENANT_CACHE_SECS",
-    default: DEFAULT_TENANT_CACHE.as_secs(),
-    min: 0,
-    max: 300,
-};
+pub const TENANT_CACHE: SecondsVariable =
+    SecondsVariable::new("TENANT_CACHE_SECS", DEFAULT_TENANT_CACHE.as_secs(), 0, 300);
 /// `JWKS_MIN_REFRESH_SECS`.
-pub const JWKS_MIN_REFRESH: SecondsVariable = SecondsVariable {
-    name: "JWKS_MIN_REFRESH_SECS",
-    default: 5,
-    min: 0,
-    max: 300,
-};
+pub const JWKS_MIN_REFRESH: SecondsVariable =
+    SecondsVariable::new("JWKS_MIN_REFRESH_SECS", 5, 0, 300);
 /// `JWKS_MAX_AGE_SECS`.
-pub const JWKS_MAX_AGE: SecondsVariable = SecondsVariable {
-    name: "JWKS_MAX_AGE_SECS",
-    default: 600,
-    min: 60,
-    max: 3600,
-};
+pub const JWKS_MAX_AGE: SecondsVariable = SecondsVariable::new("JWKS_MAX_AGE_SECS", 600, 60, 3600);
 /// `JWKS_STALE_GRACE_SECS`.
-pub const JWKS_STALE_GRACE: SecondsVariable = SecondsVariable {
-    name: "JWKS_STALE_GRACE_SECS",
-    default: 900,
-    min: 0,
-    max: 6 * 3600,
-};
+pub const JWKS_STALE_GRACE: SecondsVariable =
+    SecondsVariable::new("JWKS_STALE_GRACE_SECS", 900, 0, 6 * 3600);
 /// Every duration the functions read from the environment.
 pub const DURATIONS: [SecondsVariable; 6] = [
     JWT_MAX_LIFETIME,
