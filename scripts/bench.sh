@@ -10,16 +10,27 @@ out=$(mktemp -d)
 # Two profiles are measured: `release` (opt-level "s", what ships) and `release-o3`
 # (opt-level 3), so the choice between them rests on init, latency and size together.
 profiles="${BENCH_PROFILES:-release release-o3}"
-# The variant (BENCH_VARIANT=none skips it): the release bootstraps on the system allocator
-# (--no-default-features: no mimalloc), set aside and measured in the same interleaved rounds
-# as what ships, a paired comparison.
-first_variant=${BENCH_VARIANT-system-allocator}
+# The variant (BENCH_VARIANT=none skips it): the release bootstraps of another commit,
+# BENCH_BASELINE (default 76b8d93, the last commit before the HTTP layers, the one
+# configuration and the typed documents), built in a worktree of their own and measured in the
+# same interleaved rounds as what ships: a paired comparison, the fair test on a shared machine.
+# Their arm64 sizes go beside the current ones at the end of the report.
+baseline=${BENCH_BASELINE:-76b8d93}
+first_variant=${BENCH_VARIANT-before-$baseline}
 [ "$first_variant" = none ] && first_variant=
 if [ -n "$first_variant" ]; then
-  echo "building the release bootstraps on the system allocator..." >&2
-  cargo build --profile release -q -p get-me -p get-users-me --no-default-features
-  mkdir -p "$out/variant-$first_variant"
-  cp target/release/get-me target/release/get-users-me "$out/variant-$first_variant/"
+  echo "building the release bootstraps of $baseline (x86_64, then arm64)..." >&2
+  source_dir="$out/baseline-source"
+  git worktree add --quiet --detach "$source_dir" "$baseline"
+  (cd "$source_dir" && CARGO_TARGET_DIR="$PWD/../baseline-target" cargo build --profile release -q -p get-me -p get-users-me \
+    && CARGO_TARGET_DIR="$PWD/../baseline-target" cargo lambda build --release --arm64 --output-format zip \
+      --lambda-dir "$out/baseline-lambda" -p get-me -p get-users-me >&2)
+  mkdir -p "$out/variant-$first_variant" "$out/arm64-$first_variant"
+  cp "$out/baseline-target/release/get-me" "$out/baseline-target/release/get-users-me" "$out/variant-$first_variant/"
+  for f in get-me get-users-me; do
+    unzip -p "$out/baseline-lambda/$f/bootstrap.zip" bootstrap > "$out/arm64-$first_variant/$f"
+  done
+  git worktree remove --force "$source_dir"
 fi
 
 # The floor (tools/bench-floor) is built with the same profile. The peer is measured when
@@ -47,7 +58,9 @@ done
 # Instructions per warm invocation under callgrind: what the CPU-time medians cannot resolve on
 # a shared machine (tools/bench/src/instructions.rs). The release bootstraps, the floor, the peer.
 echo "counting instructions per warm invocation (callgrind)..." >&2
-cargo run -q --release -p bench -- --instructions target/release > "$out/instructions.md"
+variant_env=()
+[ -n "$first_variant" ] && variant_env=(BENCH_VARIANT="$first_variant" BENCH_VARIANT_DIR="$out/variant-$first_variant")
+env "${variant_env[@]}" cargo run -q --release -p bench -- --instructions target/release > "$out/instructions.md"
 
 echo "measuring in-process costs (criterion)..." >&2
 # The benches live beside what they time: auth (token verification, the secret check) and each
@@ -59,6 +72,19 @@ cargo test -q -p get-me -p get-users-me --test key_heat -- --nocapture 2>&1 | gr
 
 node scripts/bench-report.mjs "$out" $profiles > "$out/report.md"
 # The reading of the figures (targets, what dominates, what was tried) is kept by hand.
+if [ -n "$first_variant" ]; then
+  {
+    echo
+    echo "#### arm64 sizes beside $first_variant"
+    echo
+    echo "| function | $first_variant (bytes) | now (bytes) | now ÷ $first_variant |"
+    echo "|---|---|---|---|"
+    for f in get-me get-users-me; do
+      before=$(stat -c %s "$out/arm64-$first_variant/$f") now=$(stat -c %s "$out/arm64-release/$f")
+      echo "| $f | $before | $now | $(awk -v a="$now" -v b="$before" 'BEGIN { printf "%.3f", a / b }') |"
+    done
+  } >> "$out/report.md"
+fi
 cat tools/bench/ANALYSIS.md >> "$out/report.md"
 cat "$out/report.md"
 cp "$out/report.md" BENCHMARKS.md
