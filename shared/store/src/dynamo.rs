@@ -2,13 +2,12 @@
 //! `serde_dynamo`.
 
 use std::collections::HashMap;
-use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
-use lru::LruCache;
+use cached::{Cached, LruTtlCache};
 use model::{ApiKey, ApiKeyId, Session, Tenant, TenantId, User, UserId};
 use serde::de::DeserializeOwned;
 
@@ -26,19 +25,17 @@ pub(crate) type Item = HashMap<String, AttributeValue>;
 const UNPROCESSED_RETRIES: u32 = 3;
 
 /// How many tenants a container remembers (see [`DynamoStore::with_tenant_cache`]).
-#[allow(clippy::unwrap_used)] // evaluated at compile time
-pub const TENANT_CACHE_ENTRIES: NonZeroUsize = NonZeroUsize::new(1024).unwrap();
+pub const TENANT_CACHE_ENTRIES: usize = 1024;
 
-/// Tenants read recently, by id, with when they were read (`None`: no such tenant).
-type TenantEntries = LruCache<TenantId, (Instant, Option<Tenant>)>;
+/// Tenants read recently, by id (`None`: no such tenant), each for the cache period.
+type TenantEntries = LruTtlCache<TenantId, Option<Tenant>>;
 
 /// The store on a DynamoDB table (or a DynamoDB-compatible server).
 #[derive(Debug, Clone)]
 pub struct DynamoStore {
     pub(crate) client: Client,
     pub(crate) table: String,
-    tenant_ttl: Duration,
-    tenants: Arc<Mutex<TenantEntries>>,
+    tenants: Option<Arc<Mutex<TenantEntries>>>,
 }
 
 impl DynamoStore {
@@ -47,8 +44,7 @@ impl DynamoStore {
         Self {
             client,
             table: table.into(),
-            tenant_ttl: Duration::ZERO,
-            tenants: Arc::new(Mutex::new(LruCache::new(TENANT_CACHE_ENTRIES))),
+            tenants: None,
         }
     }
 
@@ -57,28 +53,22 @@ impl DynamoStore {
     /// per container per `ttl`, whatever the tenant's traffic, and a tenant disabled meanwhile
     /// is still served for at most `ttl`. Sessions and API keys are read on every request.
     pub fn with_tenant_cache(mut self, ttl: Duration) -> Self {
-        self.tenant_ttl = ttl;
+        let cache = LruTtlCache::new(TENANT_CACHE_ENTRIES, ttl);
+        self.tenants = (!ttl.is_zero()).then(|| Arc::new(Mutex::new(cache)));
         self
     }
 
     /// The remembered tenant `id`, if it was read less than the cache period ago.
     fn cached_tenant(&self, id: TenantId) -> Option<Option<Tenant>> {
-        if self.tenant_ttl.is_zero() {
-            return None;
-        }
-        let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
-        match tenants.get(&id) {
-            Some((read_at, tenant)) if read_at.elapsed() < self.tenant_ttl => Some(tenant.clone()),
-            _ => None,
-        }
+        let tenants = self.tenants.as_ref()?;
+        let mut tenants = tenants.lock().unwrap_or_else(PoisonError::into_inner);
+        tenants.cache_get(&id).cloned()
     }
 
     fn remember_tenant(&self, id: TenantId, tenant: &Option<Tenant>) {
-        if !self.tenant_ttl.is_zero() {
-            self.tenants
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .put(id, (Instant::now(), tenant.clone()));
+        if let Some(tenants) = &self.tenants {
+            let mut tenants = tenants.lock().unwrap_or_else(PoisonError::into_inner);
+            tenants.cache_set(id, tenant.clone());
         }
     }
 
