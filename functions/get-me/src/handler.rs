@@ -6,7 +6,7 @@ use auth::{AccessError, session_identity};
 use axum::extract::State;
 use axum::http::request::Parts;
 use axum::response::Response;
-use bootstrap::http::{error_response, json_response, record_tenant};
+use bootstrap::http::{Caller, json_response, respond};
 use bootstrap::{CorsPolicy, Dependencies, RouteService};
 use model::MeDocument;
 use store::SessionContextSource;
@@ -30,14 +30,15 @@ pub async fn get_me<S: SessionContextSource>(
     State(deps): State<Arc<Dependencies<S>>>,
     request: Parts,
 ) -> Response {
-    me_document(&deps, &request)
-        .await
-        .unwrap_or_else(|err| error_response(&err, &request))
+    let mut caller = Caller::default();
+    let result = me_document(&deps, &request, &mut caller).await;
+    respond(&request, caller, result)
 }
 
 async fn me_document<S: SessionContextSource>(
     deps: &Dependencies<S>,
     request: &Parts,
+    caller: &mut Caller,
 ) -> Result<Response, MeError> {
     let token = auth::session_token(&request.headers)?.ok_or(AccessError::MissingCredential)?;
     let claims = deps
@@ -45,7 +46,7 @@ async fn me_document<S: SessionContextSource>(
         .verify(token.expose())
         .await
         .map_err(AccessError::from)?;
-    record_tenant(&claims.tid);
+    caller.tenant_id = Some(claims.tid.to_string());
     let identity = session_identity(&deps.store, &claims).await?;
     let session = identity
         .session

@@ -6,7 +6,7 @@ use auth::{AccessError, api_key_identity, session_identity};
 use axum::extract::State;
 use axum::http::request::Parts;
 use axum::response::Response;
-use bootstrap::http::{error_response, json_response, record_api_key, record_tenant};
+use bootstrap::http::{Caller, json_response, respond};
 use bootstrap::{CorsPolicy, Dependencies, RouteService};
 use store::{ApiKeyContextSource, SessionContextSource, UserSource};
 
@@ -33,21 +33,22 @@ pub async fn get_users_me<S: UsersMeStore>(
     State(deps): State<Arc<Dependencies<S>>>,
     request: Parts,
 ) -> Response {
-    users_me_document(&deps, &request)
-        .await
-        .unwrap_or_else(|err| error_response(&err, &request))
+    let mut caller = Caller::default();
+    let result = users_me_document(&deps, &request, &mut caller).await;
+    respond(&request, caller, result)
 }
 
 async fn users_me_document<S: UsersMeStore>(
     deps: &Dependencies<S>,
     request: &Parts,
+    caller: &mut Caller,
 ) -> Result<Response, UsersMeError> {
     let headers = &request.headers;
     if !request::accepts_json_api(headers) {
         return Err(UsersMeError::NotAcceptable);
     }
     let tenant = request::tenant_domain(headers)?;
-    record_tenant(&tenant);
+    caller.tenant_id = Some(tenant.to_string());
     let selection = request::selection(request.uri.query())?;
     let identity = match request::credential(headers)? {
         Credential::Bearer(token) => {
@@ -62,7 +63,7 @@ async fn users_me_document<S: UsersMeStore>(
             session_identity(&deps.store, &claims).await?
         }
         Credential::ApiKey(key, secret) => {
-            record_api_key(&key);
+            caller.api_key_id = Some(key.to_string());
             api_key_identity(&deps.store, tenant, &key, &secret).await?
         }
     };

@@ -61,7 +61,7 @@ async fn a_full_run_logs_one_line_per_request_and_no_secret() {
     // both logs. A refused API-key request names its key (public), never its secret.
     let events = access.len() - 2;
     for line in &access[..events] {
-        let id = line["apigw_request_id"].as_str().unwrap();
+        let id = line["request_id"].as_str().unwrap();
         assert!(id.ends_with("-event-request-id"), "{line}");
     }
     let refused = &access[events + 1];

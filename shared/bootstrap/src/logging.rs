@@ -1,8 +1,6 @@
 //! JSON log lines for CloudWatch.
 //!
-//! One JSON object per line, the event's fields at the top level and the fields of the
-//! request's span (route, method, request ids, tenant, API key id; `http::route_service`)
-//! under `span`, no ANSI colours. `RUST_LOG`
+//! One JSON object per line, fields flattened to the top level, no ANSI colours. `RUST_LOG`
 //! filters (default `info`): a level, or comma-separated `target=level` directives such as
 //! `info,auth=debug` ([`Targets`]'s syntax; see [`filter`]). Span and field directives
 //! (`crate[span]=debug`) are not supported; a `RUST_LOG` that does not parse means `info`. (`Targets` instead of
@@ -60,7 +58,7 @@ where
     let lines = tracing_subscriber::fmt::layer()
         .json()
         .flatten_event(true)
-        .with_current_span(true)
+        .with_current_span(false)
         .with_span_list(false)
         .with_target(false)
         .with_ansi(false)

@@ -94,10 +94,9 @@ pub fn credentials_in_event(event: &serde_json::Value) -> Vec<String> {
     found.into_iter().filter(|s| s.len() >= 12).collect()
 }
 
-/// The access lines among `lines` (one per request: `message` "request", the request's span
-/// fields under `span`), each flattened to one object with the span's fields beside the
-/// line's; asserts there are `requests` of them, each with route `route`, status, latency and
-/// request id.
+/// The access lines among `lines` (one per request: `message` "request"); asserts there are
+/// `requests` of them, each with route `route`, method, status, latency, request id, and the
+/// tenant and API key fields.
 pub fn access_lines(
     lines: &[serde_json::Value],
     route: &str,
@@ -106,15 +105,7 @@ pub fn access_lines(
     let access: Vec<serde_json::Value> = lines
         .iter()
         .filter(|l| l["message"] == "request")
-        .map(|line| {
-            let mut flat = line.clone();
-            if let (Some(flat), Some(span)) = (flat.as_object_mut(), line["span"].as_object()) {
-                for (name, value) in span {
-                    flat.entry(name.clone()).or_insert(value.clone());
-                }
-            }
-            flat
-        })
+        .cloned()
         .collect();
     assert_eq!(access.len(), requests, "one access line per request");
     for line in &access {
@@ -127,6 +118,9 @@ pub fn access_lines(
             line["request_id"].as_str().is_some_and(|id| !id.is_empty()),
             "{line}"
         );
+        assert!(line["method"].is_string(), "{line}");
+        assert!(line["tenant_id"].is_string(), "{line}");
+        assert!(line["api_key_id"].is_string(), "{line}");
         assert!(
             line["level"] == "INFO" && line["timestamp"].is_string(),
             "{line}"
