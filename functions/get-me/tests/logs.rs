@@ -32,6 +32,17 @@ async fn a_full_run_logs_one_line_per_request_and_no_secret() {
         );
     }
     let access = testkit::access_lines(&logs.lines(), "GET /me", files.len());
+    // Each line names the method its event sent (the files are sent in name order).
+    for (file, line) in files.iter().zip(&access) {
+        let event: serde_json::Value = serde_json::from_str(&testkit::event_json(file)).unwrap();
+        let method = event["requestContext"]["http"]["method"].as_str().unwrap();
+        assert_eq!(line["method"], method, "{file}");
+    }
+    assert!(
+        access
+            .iter()
+            .any(|l| l["method"] == "POST" && l["status"] == 405)
+    );
     assert!(
         access
             .iter()

@@ -161,6 +161,10 @@ async fn no_part_of_a_sent_or_stored_value_reaches_the_logs() {
         }
     }
     testkit::access_lines(&logs.lines(), "GET /users/me", requests.len() + 1);
+    // Refusals name what they can: a supported parameter by its name, another by its length.
+    assert!(text.contains("bad parameter include: unknown relationship path"));
+    let unsupported = format!("bad parameter (unsupported, {} characters)", secret.len());
+    assert!(text.contains(&unsupported), "{unsupported}");
     assert!(
         text.contains("last_login_date") && text.contains("USER#"),
         "the failure names the item key and the attribute"

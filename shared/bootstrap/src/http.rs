@@ -254,9 +254,9 @@ where
     S: Clone + Send + Sync + 'static,
 {
     let methods = axum::routing::get(handler)
-        .fallback(
-            |request: Parts| async move { error_response(&E::method_not_allowed(), &request) },
-        )
+        .fallback(|request: Parts| async move {
+            respond(&request, Caller::default(), Err(E::method_not_allowed()))
+        })
         .with_state(state);
     let with_cors = cors.layer().layer(methods.clone());
     let routed = tower::service_fn(move |request: Request<lambda_http::Body>| {
