@@ -46,7 +46,8 @@ pub trait JwksFetcher: Send + Sync {
     fn fetch(&self) -> impl Future<Output = Result<String, String>> + Send;
 }
 
-/// When to fetch again.
+/// When to fetch again (the defaults and bounds are the configuration's,
+/// `bootstrap::config::DURATIONS`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JwksPolicy {
     /// At most one fetch per this interval.
@@ -55,18 +56,6 @@ pub struct JwksPolicy {
     pub max_age: Duration,
     /// How long past `max_age` the keys still verify while every refresh fails.
     pub stale_grace: Duration,
-}
-
-impl Default for JwksPolicy {
-    /// 5 seconds between fetches at most; keys refreshed after 10 minutes, and trusted for at
-    /// most 15 minutes more while the provider cannot be reached.
-    fn default() -> Self {
-        Self {
-            min_refresh: Duration::from_secs(5),
-            max_age: Duration::from_secs(600),
-            stale_grace: Duration::from_secs(900),
-        }
-    }
 }
 
 #[derive(Default)]
@@ -194,7 +183,8 @@ mod tests {
     fn policy(min_refresh_ms: u64) -> JwksPolicy {
         JwksPolicy {
             min_refresh: Duration::from_millis(min_refresh_ms),
-            ..JwksPolicy::default()
+            max_age: Duration::from_secs(600),
+            stale_grace: Duration::from_secs(900),
         }
     }
 

@@ -61,10 +61,6 @@ pub const VARIABLES: [&str; 17] = [
     "RUST_LOG",
 ];
 
-/// How long a container remembers a tenant when `TENANT_CACHE_SECS` is not set: a disabled
-/// tenant is served for at most this long.
-pub const DEFAULT_TENANT_CACHE: Duration = Duration::from_secs(30);
-
 /// A duration the environment sets, in whole seconds, with its default and its bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SecondsVariable {
@@ -120,8 +116,7 @@ pub const JWT_MAX_LIFETIME: SecondsVariable = SecondsVariable::new(
 pub const JWT_LEEWAY: SecondsVariable =
     SecondsVariable::new("JWT_LEEWAY_SECS", auth::token::DEFAULT_LEEWAY_SECS, 0, 300);
 /// `TENANT_CACHE_SECS`.
-pub const TENANT_CACHE: SecondsVariable =
-    SecondsVariable::new("TENANT_CACHE_SECS", DEFAULT_TENANT_CACHE.as_secs(), 0, 300);
+pub const TENANT_CACHE: SecondsVariable = SecondsVariable::new("TENANT_CACHE_SECS", 30, 0, 300);
 /// `JWKS_MIN_REFRESH_SECS`.
 pub const JWKS_MIN_REFRESH: SecondsVariable =
     SecondsVariable::new("JWKS_MIN_REFRESH_SECS", 5, 0, 300);
@@ -347,7 +342,7 @@ mod tests {
         .unwrap();
         assert_eq!(config.verifier.tenant_claim, "tid");
         assert_eq!(config.verifier.max_lifetime_secs, 86_400);
-        assert_eq!(config.tenant_cache, DEFAULT_TENANT_CACHE);
+        assert_eq!(config.tenant_cache.as_secs(), TENANT_CACHE.default);
         assert_eq!(config.table_name, "t");
         assert!(matches!(&config.keys, KeyConfig::Inline(set) if set.len() == 2));
         assert_eq!(config.cors.origins().count(), 0, "no origin unless listed");

@@ -108,9 +108,6 @@ impl ClientSettings {
         }
         builder
     }
-}
-
-impl ClientSettings {
     /// A DynamoDB client with these settings.
     pub fn client(self) -> aws_sdk_dynamodb::Client {
         aws_sdk_dynamodb::Client::from_conf(self.config().build())

@@ -18,7 +18,7 @@ use crate::{
     StoreError, UserSource,
 };
 
-pub(crate) type Item = HashMap<String, AttributeValue>;
+type Item = HashMap<String, AttributeValue>;
 
 /// How often `BatchGetItem` is repeated for keys DynamoDB left unprocessed before the store
 /// counts as unavailable.
@@ -33,8 +33,8 @@ type TenantEntries = LruTtlCache<TenantId, Option<Tenant>>;
 /// The store on a DynamoDB table (or a DynamoDB-compatible server).
 #[derive(Debug, Clone)]
 pub struct DynamoStore {
-    pub(crate) client: Client,
-    pub(crate) table: String,
+    client: Client,
+    table: String,
     tenants: Option<Arc<Mutex<TenantEntries>>>,
 }
 
@@ -163,7 +163,7 @@ impl DynamoStore {
         })
     }
 
-    pub(crate) async fn get(&self, key: &ItemKey) -> Result<Option<Item>, StoreError> {
+    async fn get(&self, key: &ItemKey) -> Result<Option<Item>, StoreError> {
         let output = self
             .client
             .get_item()
@@ -177,19 +177,20 @@ impl DynamoStore {
     }
 }
 
-/// Maps an item to its record; a mismatch names the key and the attribute, never a value
-/// (serde's own messages quote what they could not read, so only the path is kept, and the
-/// name of a missing field).
-pub(crate) fn decode<T: DeserializeOwned>(
+/// Maps an item read under `key` to its record. A mismatch names the key and the attribute,
+/// never a value (serde's own messages quote what they could not read, so only the path is
+/// kept, and the name of a missing field); a record whose own ids (`id`, `tenant_id`, `key`)
+/// name another item than `key` is corrupt too, never served as stored.
+fn decode<T: StoredRecord>(
     key: &ItemKey,
-    record: &'static str,
+    tenant_id: TenantId,
     item: Item,
 ) -> Result<T, StoreError> {
     let item = serde_dynamo::Item::from(item);
     let deserializer = serde_dynamo::Deserializer::from_attribute_value(
         serde_dynamo::AttributeValue::M(item.into()),
     );
-    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+    let record: Result<T, _> = serde_path_to_error::deserialize(deserializer).map_err(|err| {
         let message = err.inner().to_string();
         let detail = match message.strip_prefix("missing field ") {
             Some(field) if is_attribute_path(field) => format!("attribute {field} is missing"),
@@ -202,10 +203,18 @@ pub(crate) fn decode<T: DeserializeOwned>(
         };
         StoreError::CorruptItem {
             key: key.to_string(),
-            record,
+            record: T::NAME,
             detail,
         }
-    })
+    });
+    match record {
+        Ok(record) if record.own_key(tenant_id) != *key => Err(StoreError::CorruptItem {
+            key: key.to_string(),
+            record: T::NAME,
+            detail: "its ids name another item than its key".to_owned(),
+        }),
+        other => other,
+    }
 }
 
 /// Whether `path` is made of the names and indices a record's schema has (never a stored
@@ -219,7 +228,7 @@ fn is_attribute_path(path: &str) -> bool {
 
 /// A record as the request path reads it: its name for errors, and the key its own ids name,
 /// which must be the key it was read under.
-pub(crate) trait StoredRecord: DeserializeOwned {
+trait StoredRecord: DeserializeOwned {
     /// The record's name in errors.
     const NAME: &'static str;
     /// The key of the item this record says it is, under `tenant_id`.
@@ -254,24 +263,6 @@ impl StoredRecord for ApiKey {
     }
 }
 
-/// Maps an item read under `key` to its record, refusing one whose own ids (`id`,
-/// `tenant_id`, `key`) name another item: such an item is corrupt, never served as stored.
-pub(crate) fn decode_keyed<T: StoredRecord>(
-    key: &ItemKey,
-    tenant_id: TenantId,
-    item: Item,
-) -> Result<T, StoreError> {
-    let record: T = decode(key, T::NAME, item)?;
-    if record.own_key(tenant_id) != *key {
-        return Err(StoreError::CorruptItem {
-            key: key.to_string(),
-            record: T::NAME,
-            detail: "its ids name another item than its key".to_owned(),
-        });
-    }
-    Ok(record)
-}
-
 fn take<T: StoredRecord>(
     found: &mut HashMap<ItemKey, Item>,
     key: &ItemKey,
@@ -279,7 +270,7 @@ fn take<T: StoredRecord>(
 ) -> Result<Option<T>, StoreError> {
     found
         .remove(key)
-        .map(|item| decode_keyed(key, tenant_id, item))
+        .map(|item| decode(key, tenant_id, item))
         .transpose()
 }
 
@@ -318,7 +309,7 @@ impl UserSource for DynamoStore {
         let key = ItemKey::user(tenant_id, user_id);
         self.get(&key)
             .await?
-            .map(|item| decode_keyed(&key, tenant_id, item))
+            .map(|item| decode(&key, tenant_id, item))
             .transpose()
     }
 }
