@@ -10,7 +10,7 @@ use lambda_http::Error;
 async fn main() -> Result<(), Error> {
     let config = bootstrap::init()?;
     let deps = Dependencies {
-        store: config.store(),
+        store: config.store()?,
         verifier: config.token_verifier(),
     };
     bootstrap::run(get_me::service(Arc::new(deps), &config.cors)).await

@@ -133,16 +133,6 @@ fn logged_parameter(parameter: &str) -> String {
     }
 }
 
-fn canonical_header(name: &str) -> &str {
-    match name {
-        "authorization" => "Authorization",
-        "x-domain" => "X-Domain",
-        "x-api-key" => "X-API-KEY",
-        "x-api-secret" => "X-API-SECRET",
-        other => other,
-    }
-}
-
 /// Where the error is: `{"header": …}` or `{"parameter": …}`, or `{}` on a 500.
 #[derive(Debug, Default, Clone, Copy, Serialize)]
 struct Source<'a> {
@@ -155,7 +145,7 @@ struct Source<'a> {
 impl<'a> Source<'a> {
     fn header(name: &'a str) -> Self {
         Self {
-            header: Some(canonical_header(name)),
+            header: Some(name),
             parameter: None,
         }
     }

@@ -4,6 +4,7 @@
 use auth::{AccessError, ApiKeySecret, SessionToken};
 use lambda_http::http::HeaderMap;
 use lambda_http::http::header::ACCEPT;
+use mime::Mime;
 use model::{
     ApiKeyId, PROFILE_ATTRIBUTES, PROFILE_RELATIONSHIP, PROFILE_TYPE, TenantId, USER_ATTRIBUTES,
     USERS_TYPE, UsersMeSelection,
@@ -16,7 +17,8 @@ pub const JSON_API: &str = "application/vnd.api+json";
 /// Query strings longer than this are refused.
 pub const MAX_QUERY_BYTES: usize = 2048;
 
-/// The single value of header `name`; several values are a 400.
+/// The single value of header `name` (looked up in any case; named as written in errors);
+/// several values are a 400.
 fn single<'a>(
     headers: &'a HeaderMap,
     name: &'static str,
@@ -35,7 +37,7 @@ fn single<'a>(
 /// The tenant named by `X-Domain`: a UUIDv4 in hyphenated form (version and variant bits
 /// checked).
 pub fn tenant_domain(headers: &HeaderMap) -> Result<TenantId, UsersMeError> {
-    let value = single(headers, "x-domain")?.ok_or(UsersMeError::MissingDomain)?;
+    let value = single(headers, "X-Domain")?.ok_or(UsersMeError::MissingDomain)?;
     let text = std::str::from_utf8(value).map_err(|_| UsersMeError::InvalidDomain)?;
     TenantId::parse_v4(text).map_err(|_| UsersMeError::InvalidDomain)
 }
@@ -54,16 +56,16 @@ pub enum Credential {
 pub fn credential(headers: &HeaderMap) -> Result<Credential, UsersMeError> {
     let bearer = auth::credential::bearer_token(headers).map_err(|e| match e {
         auth::CredentialError::Malformed(detail) => UsersMeError::InvalidHeader {
-            header: "authorization",
+            header: "Authorization",
             detail,
         },
         auth::CredentialError::InvalidToken(why) => AccessError::InvalidToken(why).into(),
     })?;
-    let key = single(headers, "x-api-key")?;
-    let secret = single(headers, "x-api-secret")?;
+    let key = single(headers, "X-API-KEY")?;
+    let secret = single(headers, "X-API-SECRET")?;
     match (bearer, key, secret) {
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(UsersMeError::InvalidHeader {
-            header: "authorization",
+            header: "Authorization",
             detail: "send either a bearer token or an API key pair, not both",
         }),
         (Some(token), None, None) => Ok(Credential::Bearer(token)),
@@ -179,29 +181,22 @@ fn shorten(text: &str) -> String {
 
 /// JSON:API 1.1 negotiation: false when `Accept` names the JSON:API media type and every such
 /// entry carries a parameter other than `profile` (or `q`), such as an extension this server
-/// does not support. An `Accept` without the JSON:API media type is served (as JSON:API).
+/// does not support. An `Accept` without the JSON:API media type is served (as JSON:API); an
+/// entry that is not a media type (`mime`'s parser) names nothing.
 pub fn accepts_json_api(headers: &HeaderMap) -> bool {
     let mut json_api_ranges = 0;
     for value in headers.get_all(ACCEPT) {
-        let text = String::from_utf8_lossy(value.as_bytes());
-        for range in text.split(',') {
-            let mut parts = range.split(';');
-            if !parts
-                .next()
-                .unwrap_or("")
-                .trim()
-                .eq_ignore_ascii_case(JSON_API)
-            {
+        let ranges = String::from_utf8_lossy(value.as_bytes());
+        for range in ranges
+            .split(',')
+            .filter_map(|r| r.trim().parse::<Mime>().ok())
+        {
+            if range.essence_str() != JSON_API {
                 continue;
             }
             json_api_ranges += 1;
-            let plain = parts.all(|param| {
-                let name = param.split('=').next().unwrap_or("").trim();
-                name.eq_ignore_ascii_case("profile")
-                    || name.eq_ignore_ascii_case("q")
-                    || name.is_empty()
-            });
-            if plain {
+            let supported = |name: mime::Name| matches!(name.as_str(), "profile" | "q");
+            if range.params().all(|(name, _)| supported(name)) {
                 return true;
             }
         }

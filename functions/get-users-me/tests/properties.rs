@@ -20,7 +20,7 @@ proptest! {
     fn x_domain_accepts_exactly_hyphenated_uuid_v4(bytes in proptest::collection::vec(any::<u8>(), 0..60)) {
         match tenant_domain(&header("x-domain", &bytes)) {
             Ok(id) => {
-                let parsed = uuid::Uuid::parse_str(id.as_str()).unwrap();
+                let parsed = uuid::Uuid::parse_str(&id.to_string()).unwrap();
                 prop_assert_eq!(parsed.get_version_num(), 4);
                 prop_assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
                 prop_assert_eq!(id.to_string(), String::from_utf8_lossy(&bytes).to_lowercase());

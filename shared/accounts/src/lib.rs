@@ -4,9 +4,11 @@
 //! phone); the writes are [`TableWrites`] and the table's definition [`TableDefinition`].
 
 pub mod phone;
+pub mod records;
 pub mod table;
 pub mod writes;
 
+pub use records::{TotpSecret, UserSecrets, blank_user};
 pub use table::TableDefinition;
 pub use writes::TableWrites;
 
@@ -169,7 +171,7 @@ impl Admin {
         let phone = new.phone.as_deref().map(phone::parse).transpose()?;
         let now = Timestamp::now();
         let email_id = UserId::random().to_string();
-        let mut user = User::blank(tenant, new.id.unwrap_or_else(UserId::random), now);
+        let mut user = blank_user(tenant, new.id.unwrap_or_else(UserId::random), now);
         user.first_name = new.first_name.clone();
         user.last_name = new.last_name.clone();
         user.username = new.username.clone();

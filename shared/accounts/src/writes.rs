@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
-use model::{
-    ApiKey, ApiKeyId, Session, SessionId, Tenant, TenantId, Timestamp, User, UserId, UserSecrets,
-};
+use model::{ApiKey, ApiKeyId, Session, SessionId, Tenant, TenantId, Timestamp, User, UserId};
 use serde::Serialize;
 use store::keys::{ItemKey, KIND, PK, TTL};
 use store::{DynamoStore, StoreError, sdk_error};
+
+use crate::UserSecrets;
 
 /// The writes of the admin CLI (and of the tests and `make dev`'s seed) on the functions'
 /// table. Every put overwrites; a conditional write answers [`StoreError::NotFound`] when its
@@ -72,7 +72,7 @@ impl TableWrites for DynamoStore {
         tenant_id: TenantId,
         secrets: &UserSecrets,
     ) -> Result<(), StoreError> {
-        let key = ItemKey::user_secrets(tenant_id, secrets.user_id);
+        let key = crate::records::user_secrets_key(tenant_id, secrets.user_id);
         put(self, &key, "user_secrets", secrets, None).await
     }
 
@@ -161,7 +161,7 @@ impl TableWrites for DynamoStore {
             self.client()
                 .delete_item()
                 .set_key(Some(
-                    ItemKey::user_secrets(tenant_id, user_id).to_attributes(),
+                    crate::records::user_secrets_key(tenant_id, user_id).to_attributes(),
                 ))
                 .table_name(self.table())
                 .send()

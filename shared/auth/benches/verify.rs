@@ -6,15 +6,15 @@
 
 use std::hint::black_box;
 
-use auth::{KeySet, StaticKeySource, TokenVerifier, VerifierSettings};
+use auth::{KeySet, TokenVerifier, VerifierSettings};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use devkit::demo::{ADA_ID, ADA_SESSION_ID, TENANT_ID};
 use devkit::{DEV_ISSUER, DEV_JWKS, DevKey};
 
-fn verifier() -> TokenVerifier<StaticKeySource> {
+fn verifier() -> TokenVerifier<KeySet> {
     let settings = VerifierSettings::new(DEV_ISSUER, devkit::DEV_AUDIENCE);
     let keys = KeySet::from_jwks_json(DEV_JWKS).expect("the dev JWKS");
-    TokenVerifier::new(StaticKeySource::new(keys), settings)
+    TokenVerifier::new(keys, settings)
 }
 
 fn token(key: DevKey) -> String {

@@ -20,13 +20,13 @@ use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
 use crate::jwks_https::HttpsJwksFetcher;
-use crate::keys::{KeyError, KeySet, KeySource, StaticKeySource, VerificationKey};
+use crate::keys::{KeyError, KeySet, KeySource, VerificationKey};
 
 /// The keys a function verifies tokens with, as configured: an inline set
 /// (`JWT_PUBLIC_KEYS`) or the identity provider's JWKS endpoint (`JWKS_URL`).
 pub enum ProviderKeys {
     /// `JWT_PUBLIC_KEYS`: a fixed set.
-    Inline(StaticKeySource),
+    Inline(KeySet),
     /// `JWKS_URL`: fetched on first use, cached, refetched on rotation.
     Remote(Box<CachedKeySource<HttpsJwksFetcher>>),
 }

@@ -3,7 +3,7 @@
 //! The HTTP client is built on the first fetch, not at init. It trusts the Mozilla root
 //! program's CAs compiled into the binary (`webpki-roots`), the roots a public identity provider
 //! (Cognito, Auth0, Clerk, …) chains to: no CA files are read, so the first fetch does not pay
-//! the ~7 ms the system store costs to load here, and the function behaves the same whatever
+//! for loading the system store, and the function behaves the same whatever
 //! the image's certificate layout. A fetch has a 2 s timeout, must answer 200, and may be at
 //! most 256 KiB.
 

@@ -6,7 +6,7 @@
 //! without `kid`, and every other key type (HMAC `oct`, `OKP`, other curves) are skipped and
 //! reported, never used.
 //!
-//! Handlers ask a [`KeySource`] for the key of a token's `kid`. [`StaticKeySource`] serves a
+//! Handlers ask a [`KeySource`] for the key of a token's `kid`. [`KeySet`] serves a
 //! fixed set (inline `JWT_PUBLIC_KEYS`); [`crate::CachedKeySource`] fetches `JWKS_URL` and
 //! implements the same trait; [`ProviderKeys`] is whichever of the two the configuration names.
 
@@ -18,18 +18,13 @@ use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet, KeyAlgorithm
 use jsonwebtoken::{Algorithm, DecodingKey};
 
 /// One public key, with the one algorithm it verifies.
+#[derive(Debug)]
 pub struct VerificationKey {
-    kid: String,
     algorithm: Algorithm,
     decoding_key: DecodingKey,
 }
 
 impl VerificationKey {
-    /// The key id.
-    pub fn kid(&self) -> &str {
-        &self.kid
-    }
-
     /// The algorithm this key verifies (ES256 or RS256).
     pub fn algorithm(&self) -> Algorithm {
         self.algorithm
@@ -37,15 +32,6 @@ impl VerificationKey {
 
     pub(crate) fn decoding_key(&self) -> &DecodingKey {
         &self.decoding_key
-    }
-}
-
-impl std::fmt::Debug for VerificationKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VerificationKey")
-            .field("kid", &self.kid)
-            .field("algorithm", &self.algorithm)
-            .finish_non_exhaustive()
     }
 }
 
@@ -110,12 +96,9 @@ impl KeySet {
 }
 
 fn usable_key(jwk: &jsonwebtoken::jwk::Jwk) -> Result<VerificationKey, &'static str> {
-    let kid = jwk
-        .common
-        .key_id
-        .as_deref()
-        .filter(|k| !k.is_empty())
-        .ok_or("no kid")?;
+    if jwk.common.key_id.as_deref().is_none_or(str::is_empty) {
+        return Err("no kid");
+    }
     if matches!(&jwk.common.public_key_use, Some(u) if *u != PublicKeyUse::Signature) {
         return Err("not a signing key");
     }
@@ -137,7 +120,6 @@ fn usable_key(jwk: &jsonwebtoken::jwk::Jwk) -> Result<VerificationKey, &'static 
     }
     let decoding_key = DecodingKey::from_jwk(jwk).map_err(|_| "key material does not parse")?;
     Ok(VerificationKey {
-        kid: kid.to_owned(),
         algorithm,
         decoding_key,
     })
@@ -161,22 +143,10 @@ pub trait KeySource: Send + Sync {
     -> impl Future<Output = Result<Arc<VerificationKey>, KeyError>> + Send;
 }
 
-/// A fixed key set, from inline configuration (`JWT_PUBLIC_KEYS`).
-#[derive(Debug, Clone)]
-pub struct StaticKeySource {
-    keys: KeySet,
-}
-
-impl StaticKeySource {
-    /// Serves `keys`.
-    pub fn new(keys: KeySet) -> Self {
-        Self { keys }
-    }
-}
-
-impl KeySource for StaticKeySource {
+/// A fixed set serves its own keys (inline configuration, `JWT_PUBLIC_KEYS`).
+impl KeySource for KeySet {
     async fn key(&self, kid: &str) -> Result<Arc<VerificationKey>, KeyError> {
-        self.keys.get(kid).ok_or(KeyError::UnknownKid)
+        self.get(kid).ok_or(KeyError::UnknownKid)
     }
 }
 
@@ -229,7 +199,7 @@ mod tests {
 
     #[tokio::test]
     async fn static_source_answers_unknown_kid() {
-        let source = StaticKeySource::new(KeySet::from_jwks_json(DEV_JWKS).unwrap());
+        let source = KeySet::from_jwks_json(DEV_JWKS).unwrap();
         assert!(source.key("dev-es256").await.is_ok());
         assert_eq!(source.key("nope").await.unwrap_err(), KeyError::UnknownKid);
     }

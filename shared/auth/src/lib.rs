@@ -4,7 +4,7 @@
 //! - [`credential`]: finds the session token of a request (`Authorization: Bearer` or the
 //!   `__session` cookie) and refuses malformed or ambiguous headers.
 //! - [`keys`] and [`jwks`]: the public keys tokens are checked with. A [`KeySource`] hands out
-//!   one [`VerificationKey`] per `kid`: [`StaticKeySource`] an inline JWKS document
+//!   one [`VerificationKey`] per `kid`: [`KeySet`] an inline JWKS document
 //!   (`JWT_PUBLIC_KEYS`), [`CachedKeySource`] the identity provider's JWKS endpoint
 //!   (`JWKS_URL`, fetched over HTTPS by [`jwks_https`]), cached and refetched on rotation at a
 //!   bounded rate. Each key pins its algorithm (ES256 for P-256 keys, RS256 for RSA keys), so a
@@ -37,7 +37,7 @@ pub use credential::{CredentialError, SessionToken, session_token};
 pub use identity::{Identity, api_key_identity, session_identity};
 pub use jwks::{CachedKeySource, JwksFetcher, JwksPolicy, ProviderKeys};
 pub use jwks_https::{HttpsJwksFetcher, parse_jwks_url};
-pub use keys::{KeyError, KeySet, KeySetError, KeySource, StaticKeySource, VerificationKey};
+pub use keys::{KeyError, KeySet, KeySetError, KeySource, VerificationKey};
 pub use token::{SessionClaims, TokenError, TokenVerifier, VerifierSettings};
 
 use sha2::{Digest, Sha256};

@@ -30,12 +30,12 @@ use std::env;
 use std::time::Duration;
 
 use auth::{
-    CachedKeySource, HttpsJwksFetcher, JwksPolicy, KeySet, ProviderKeys, StaticKeySource,
-    TokenVerifier, VerifierSettings, parse_jwks_url,
+    CachedKeySource, HttpsJwksFetcher, JwksPolicy, KeySet, ProviderKeys, TokenVerifier,
+    VerifierSettings, parse_jwks_url,
 };
 use http::Uri;
 use store::DynamoStore;
-use store::client::ClientSettings;
+use store::client::{ClientSettings, HttpClientError};
 use tracing_subscriber::filter::Targets;
 
 use crate::CorsPolicy;
@@ -242,7 +242,7 @@ impl Config {
                 for skipped in set.skipped() {
                     tracing::warn!(key = %skipped, "skipped a key of JWT_PUBLIC_KEYS");
                 }
-                ProviderKeys::Inline(StaticKeySource::new(set.clone()))
+                ProviderKeys::Inline(set.clone())
             }
             KeyConfig::Url(uri) => ProviderKeys::Remote(Box::new(CachedKeySource::new(
                 HttpsJwksFetcher::new(uri.clone()),
@@ -254,9 +254,9 @@ impl Config {
 
     /// The store, with its client (`store::client`) and the tenant cache of
     /// `TENANT_CACHE_SECS`.
-    pub fn store(&self) -> DynamoStore {
-        DynamoStore::new(self.client.clone().client(), self.table_name.clone())
-            .with_tenant_cache(self.tenant_cache)
+    pub fn store(&self) -> Result<DynamoStore, HttpClientError> {
+        let client = self.client.clone().client()?;
+        Ok(DynamoStore::new(client, self.table_name.clone()).with_tenant_cache(self.tenant_cache))
     }
 }
 

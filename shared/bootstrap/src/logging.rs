@@ -8,9 +8,10 @@
 //! Nothing logged by this project carries a token, cookie or secret:
 //! handlers log reasons and ids, never header values.
 //!
-//! Whatever `RUST_LOG` says, the crates in [`CAPPED_TARGETS`] log at `info` at most: below
-//! it, `lambda_runtime` logs the raw invocation event (cookies, bearer tokens, `X-API-SECRET`)
-//! and the AWS SDK logs DynamoDB response bodies (secret digests, MFA secrets). The cap is a
+//! Whatever `RUST_LOG` says, every crate but the project's own ([`OWN_TARGETS`]) logs at `info`
+//! at most: below it, `lambda_runtime` logs the raw invocation event (cookies, bearer tokens,
+//! `X-API-SECRET`) and the AWS SDK logs DynamoDB response bodies (secret digests, MFA secrets),
+//! and a dependency added later is capped without a list to remember. The cap is a
 //! second filter that must also let a line through, so no `RUST_LOG` directive can lift it.
 
 use tracing_subscriber::Layer;
@@ -19,34 +20,21 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-/// The dependency crates whose lines are capped at `info`.
-pub const CAPPED_TARGETS: [&str; 19] = [
-    "lambda_runtime",
-    "lambda_runtime_api_client",
-    "lambda_http",
-    "aws_config",
-    "aws_credential_types",
-    "aws_runtime",
-    "aws_sdk_dynamodb",
-    "aws_sigv4",
-    "aws_smithy_http_client",
-    "aws_smithy_runtime",
-    "aws_smithy_runtime_api",
-    "aws_smithy_types",
-    "h2",
-    "hyper",
-    "hyper_util",
-    "rustls",
-    "tower",
-    "tower_http",
-    "axum",
+/// The project's own crates, the only targets `RUST_LOG` may lift below `info`.
+pub const OWN_TARGETS: [&str; 6] = [
+    "auth",
+    "bootstrap",
+    "get_me",
+    "get_users_me",
+    "model",
+    "store",
 ];
 
-/// Every target at any level, but [`CAPPED_TARGETS`] at `info` at most.
+/// Every target at `info` at most, but [`OWN_TARGETS`] at any level.
 fn dependency_caps() -> Targets {
-    CAPPED_TARGETS.iter().fold(
-        Targets::new().with_default(LevelFilter::TRACE),
-        |targets, crate_name| targets.with_target(*crate_name, LevelFilter::INFO),
+    OWN_TARGETS.iter().fold(
+        Targets::new().with_default(LevelFilter::INFO),
+        |targets, crate_name| targets.with_target(*crate_name, LevelFilter::TRACE),
     )
 }
 

@@ -8,8 +8,7 @@
 //! before every invocation. Under glibc (the `provided.al2023` image, and the
 //! `aarch64-unknown-linux-gnu` target `cargo lambda` builds) `setenv` never frees a replaced value
 //! and keeps every distinct one in a search tree, and Lambda sends a new trace id with every
-//! invocation: about 150 bytes of the heap per invocation, for the life of the container (1.3 MB
-//! over one `make load` run; on a busy container, tens of MB an hour).
+//! invocation: the heap grows with every invocation, for the life of the container.
 //!
 //! [`run`] keeps everything else of `lambda_runtime`: its service stack (event decoding through
 //! `lambda_http`'s adapter, the response and error posts to the Runtime API) and its tracing

@@ -8,11 +8,12 @@
 //! secret, backup-code digests), written as her item of secrets, which no route reads.
 
 use accounts::TableWrites;
+use accounts::{TotpSecret, UserSecrets, blank_user};
 use auth::ApiKeySecret;
 use model::{
     ApiKey, ApiKeyId, Authenticator, Availability, EmailAddress, Generation, PhoneNumber,
     SecondFactorPolicy, Segment, Session, SessionId, SocialConnection, Tenant, TenantId, Timestamp,
-    TotpSecret, User, UserId, UserSecrets,
+    User, UserId,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -91,7 +92,7 @@ fn at(text: &str) -> Timestamp {
 /// Ada: every seed-000 list filled, a TOTP authenticator and backup codes (their secrets in
 /// [`ada_secrets`]).
 pub fn ada() -> User {
-    let mut user = User::blank(TENANT_ID, ADA_ID, at("2024-01-15T09:30:00Z"));
+    let mut user = blank_user(TENANT_ID, ADA_ID, at("2024-01-15T09:30:00Z"));
     user.generation = Some(ADA_GENERATION);
     user.first_name = Some("Ada".into());
     user.last_name = Some("Lovelace".into());
@@ -183,7 +184,7 @@ pub fn ada_secrets() -> UserSecrets {
 
 /// Grace: a second full profile, archived-style flags differ from Ada's.
 pub fn grace() -> User {
-    let mut user = User::blank(TENANT_ID, GRACE_ID, at("2024-03-02T14:00:00Z"));
+    let mut user = blank_user(TENANT_ID, GRACE_ID, at("2024-03-02T14:00:00Z"));
     user.generation = Some(GRACE_GENERATION);
     user.first_name = Some("Grace".into());
     user.last_name = Some("Hopper".into());

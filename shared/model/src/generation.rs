@@ -51,10 +51,14 @@ mod tests {
     fn a_credential_counts_only_for_its_own_life() {
         let at = Timestamp::from_unix_seconds(1_700_000_000);
         let life = Generation::random();
-        let user = User {
-            generation: Some(life),
-            ..User::blank(TenantId::random(), UserId::random(), at)
-        };
+        let user: User = serde_json::from_value(serde_json::json!({
+            "id": UserId::random(),
+            "tenant_id": TenantId::random(),
+            "generation": life,
+            "created_at": at,
+            "updated_at": at,
+        }))
+        .unwrap();
         assert!(belongs_to_life(Some(life), at, &user));
         assert!(!belongs_to_life(Some(Generation::random()), at, &user));
         assert!(!belongs_to_life(None, at, &user), "no generation, new user");

@@ -15,8 +15,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt::Write;
+
+use serde_with::{DeserializeFromStr, SerializeDisplay};
+use uuid::fmt::Hyphenated;
 use uuid::{Uuid, Variant};
 
 /// The longest id, in bytes.
@@ -65,16 +67,32 @@ impl IdText {
         })
     }
 
-    fn as_str(&self) -> &str {
-        // Only ASCII bytes are ever stored (`new`), so this cannot fail.
-        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    /// The lower-case hyphenated form of `uuid`.
+    fn from_uuid(uuid: Uuid) -> Self {
+        let mut bytes = [0u8; MAX_ID_LEN];
+        uuid.hyphenated()
+            .encode_lower(&mut bytes[..Hyphenated::LENGTH]);
+        Self {
+            len: Hyphenated::LENGTH as u8,
+            bytes,
+        }
+    }
+}
+
+/// The text, one ASCII byte at a time: the constructors store nothing else, so no byte can fail
+/// to print (which reading the bytes back as `str` would have to allow for).
+impl fmt::Display for IdText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.bytes[..usize::from(self.len)]
+            .iter()
+            .try_for_each(|&b| f.write_char(char::from(b)))
     }
 }
 
 macro_rules! opaque_id {
     ($(#[$doc:meta])* $name:ident, $kind:literal) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, SerializeDisplay, DeserializeFromStr)]
         pub struct $name(IdText);
 
         impl $name {
@@ -99,9 +117,7 @@ macro_rules! opaque_id {
 
             /// The lower-case hyphenated form of `uuid`.
             pub fn from_uuid(uuid: Uuid) -> Self {
-                let mut buffer = Uuid::encode_buffer();
-                let text = uuid.hyphenated().encode_lower(&mut buffer);
-                Self(IdText::new(text).unwrap_or(IdText { len: 0, bytes: [0; MAX_ID_LEN] }))
+                Self(IdText::from_uuid(uuid))
             }
 
             /// A UUIDv4 in its hyphenated form only (version and RFC 4122 variant checked),
@@ -113,11 +129,6 @@ macro_rules! opaque_id {
                     .filter(|u| u.get_version_num() == 4 && u.get_variant() == Variant::RFC4122)
                     .map(Self::from_uuid)
                     .ok_or(IdError { kind: $kind })
-            }
-
-            /// The id.
-            pub fn as_str(&self) -> &str {
-                self.0.as_str()
             }
         }
 
@@ -131,26 +142,13 @@ macro_rules! opaque_id {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+                self.0.fmt(f)
             }
         }
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({:?})", stringify!($name), self.as_str())
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-                Self::parse(&text).map_err(D::Error::custom)
+                write!(f, "{}({:?})", stringify!($name), self.0.to_string())
             }
         }
     };
@@ -176,7 +174,7 @@ const API_KEY_PREFIX: &str = "cuk_";
 
 /// The public id of an API key, as sent in `X-API-KEY`: `cuk_` and 32 lower-case hex digits
 /// (a UUIDv4's random bits). Stored in clear, as part of the key item's key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, SerializeDisplay, DeserializeFromStr)]
 pub struct ApiKeyId(String);
 
 impl ApiKeyId {
@@ -209,16 +207,11 @@ impl fmt::Display for ApiKeyId {
     }
 }
 
-impl Serialize for ApiKeyId {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
+impl FromStr for ApiKeyId {
+    type Err = IdError;
 
-impl<'de> Deserialize<'de> for ApiKeyId {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Self::parse(&text).map_err(D::Error::custom)
+    fn from_str(text: &str) -> Result<Self, IdError> {
+        Self::parse(text)
     }
 }
 
@@ -241,7 +234,7 @@ mod tests {
             &"x".repeat(MAX_ID_LEN),
         ] {
             let parsed = UserId::parse(id).unwrap();
-            assert_eq!(parsed.as_str(), id);
+            assert_eq!(parsed.to_string(), id);
             assert_eq!(serde_json::to_string(&parsed).unwrap(), format!("\"{id}\""));
             let back: UserId = serde_json::from_str(&format!("\"{id}\"")).unwrap();
             assert_eq!(back, parsed);
@@ -274,10 +267,12 @@ mod tests {
         assert_eq!(DEMO.to_string(), "0f8fad5b-d9cb-469f-a165-70867728950e");
         let random = UserId::random();
         assert_eq!(
-            Uuid::parse_str(random.as_str()).unwrap().get_version_num(),
+            Uuid::parse_str(&random.to_string())
+                .unwrap()
+                .get_version_num(),
             4
         );
-        assert_eq!(random.as_str(), random.as_str().to_lowercase());
+        assert_eq!(random.to_string(), random.to_string().to_lowercase());
     }
 
     #[test]

@@ -14,25 +14,28 @@
 //! not parse as the field's type is an error, which the store reports as a corrupt item.
 //!
 //! `serde_with` does it: [`JsonText`] writes JSON text ([`JsonString`]) and reads the first of
-//! JSON text and the native form that fits ([`PickFirst`]). Use with
-//! `#[serde(with = "crate::json_text::JsonText")]`.
+//! JSON text and the native form that fits ([`PickFirst`]). Use with `#[serde_as(as =
+//! "JsonText")]` on a `#[serde_as]` struct.
 
 use serde_with::json::JsonString;
-use serde_with::{As, PickFirst, Same};
+use serde_with::{PickFirst, Same};
 
 /// A field stored as JSON text, read from JSON text or its native form.
-pub type JsonText = As<PickFirst<(JsonString, Same)>>;
+pub type JsonText = PickFirst<(JsonString, Same)>;
 
 #[cfg(test)]
 mod tests {
     use serde::{Deserialize, Serialize};
     use serde_json::{Map, Value, json};
 
+    #[serde_with::serde_as]
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Pair {
-        #[serde(with = "super::JsonText", default)]
+        #[serde_as(as = "super::JsonText")]
+        #[serde(default)]
         list: Vec<u32>,
-        #[serde(with = "super::JsonText", default)]
+        #[serde_as(as = "super::JsonText")]
+        #[serde(default)]
         map: Map<String, Value>,
     }
 

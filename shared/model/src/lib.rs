@@ -5,8 +5,7 @@
 //! - typed ids ([`TenantId`], [`UserId`], [`SessionId`], [`ApiKeyId`]), parsed once where they
 //!   enter;
 //! - the stored records: [`Tenant`], [`User`] (with its email addresses, phone numbers, social
-//!   connections, authenticators and segments), the user's sign-in secrets apart from it
-//!   ([`UserSecrets`], which no route reads), [`Session`] and [`ApiKey`]. They are serialised
+//!   connections, authenticators and segments), [`Session`] and [`ApiKey`]. They are serialised
 //!   as they are stored (the `store` crate maps them to DynamoDB items with `serde_dynamo`);
 //! - [`Generation`], which binds a session or an API key to one life of its user's id;
 //! - [`json_text`], how a user item stores its collections: as JSON text, one attribute each;
@@ -37,8 +36,8 @@ pub use session::Session;
 pub use tenant::Tenant;
 pub use timestamp::{DateTimeUtc, Timestamp, TimestampError};
 pub use user::{
-    Authenticator, Availability, EmailAddress, PhoneNumber, SecondFactorPolicy, Segment,
-    SocialConnection, TotpSecret, User, UserSecrets,
+    Authenticator, Availability, DEFAULT_AUTH_PROVIDER, EmailAddress, PhoneNumber,
+    SecondFactorPolicy, Segment, SocialConnection, User,
 };
 pub use users_me::{
     PROFILE_ATTRIBUTES, PROFILE_RELATIONSHIP, PROFILE_TYPE, USER_ATTRIBUTES, USERS_TYPE,

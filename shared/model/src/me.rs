@@ -2,8 +2,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::{
-    Availability, EmailAddress, PhoneNumber, SecondFactorPolicy, Segment, Session, SessionId,
-    SocialConnection, Timestamp, User, UserId,
+    Authenticator, Availability, EmailAddress, PhoneNumber, SecondFactorPolicy, Segment, Session,
+    SessionId, SocialConnection, Timestamp, User, UserId,
 };
 
 /// The body of a successful `GET /me` (seed 000): `{status, message, data, session}`.
@@ -62,15 +62,15 @@ pub struct MeUser<'a> {
     primary_email_address_id: Option<&'a str>,
     primary_phone_number_id: Option<&'a str>,
     primary_email_address: Option<EmailAddressView<'a>>,
-    primary_phone_number: Option<PhoneNumberView<'a>>,
+    primary_phone_number: Option<&'a PhoneNumber>,
     second_factor_policy: SecondFactorPolicy,
     user_email_addresses: Vec<EmailAddressView<'a>>,
-    user_phone_numbers: Vec<PhoneNumberView<'a>>,
+    user_phone_numbers: &'a [PhoneNumber],
     email_addresses: Vec<EmailAddressView<'a>>,
-    phone_numbers: Vec<PhoneNumberView<'a>>,
+    phone_numbers: &'a [PhoneNumber],
     social_connections: &'a [SocialConnection],
-    user_authenticator: Option<AuthenticatorView<'a>>,
-    authenticators: Vec<AuthenticatorView<'a>>,
+    user_authenticator: Option<&'a Authenticator>,
+    authenticators: &'a [Authenticator],
     backup_codes_generated: bool,
     backup_codes: [&'a str; 0],
     has_password: bool,
@@ -87,19 +87,6 @@ impl<'a> MeUser<'a> {
             .iter()
             .map(|e| EmailAddressView::new(e, user.primary_email_address_id.as_deref()))
             .collect();
-        let phones: Vec<_> = user
-            .phone_numbers
-            .iter()
-            .map(PhoneNumberView::new)
-            .collect();
-        let authenticators: Vec<_> = user
-            .authenticators
-            .iter()
-            .map(|a| AuthenticatorView {
-                id: &a.id,
-                created_at: a.created_at,
-            })
-            .collect();
         Self {
             id: &user.id,
             first_name: user.first_name.as_deref(),
@@ -113,15 +100,15 @@ impl<'a> MeUser<'a> {
             primary_email_address: user
                 .primary_email()
                 .map(|e| EmailAddressView::new(e, Some(&e.id))),
-            primary_phone_number: user.primary_phone().map(PhoneNumberView::new),
+            primary_phone_number: user.primary_phone(),
             second_factor_policy: user.second_factor_policy,
             user_email_addresses: emails.clone(),
-            user_phone_numbers: phones.clone(),
+            user_phone_numbers: &user.phone_numbers,
             email_addresses: emails,
-            phone_numbers: phones,
+            phone_numbers: &user.phone_numbers,
             social_connections: &user.social_connections,
-            user_authenticator: authenticators.first().cloned(),
-            authenticators,
+            user_authenticator: user.authenticators.first(),
+            authenticators: &user.authenticators,
             backup_codes_generated: user.backup_codes_generated,
             backup_codes: [],
             has_password: user.has_password,
@@ -153,34 +140,6 @@ impl<'a> EmailAddressView<'a> {
             verification_strategy: email.verification_strategy.as_deref(),
         }
     }
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct PhoneNumberView<'a> {
-    id: &'a str,
-    phone_number: &'a str,
-    country_code: &'a str,
-    verified: bool,
-    verified_at: Option<Timestamp>,
-}
-
-impl<'a> PhoneNumberView<'a> {
-    fn new(phone: &'a PhoneNumber) -> Self {
-        Self {
-            id: &phone.id,
-            phone_number: &phone.phone_number,
-            country_code: &phone.country_code,
-            verified: phone.verified,
-            verified_at: phone.verified_at,
-        }
-    }
-}
-
-/// An authenticator as served: identity and age only, never the secret or the OTP URL.
-#[derive(Debug, Clone, Serialize)]
-struct AuthenticatorView<'a> {
-    id: &'a str,
-    created_at: Timestamp,
 }
 
 #[cfg(test)]

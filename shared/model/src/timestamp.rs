@@ -1,6 +1,7 @@
 use std::fmt;
+use std::str::FromStr;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_with::{DeserializeFromStr, SerializeDisplay};
 use time::format_description::BorrowedFormatItem;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -14,7 +15,9 @@ use time::{Duration, OffsetDateTime, UtcOffset};
 /// and drops the fraction, so items written by other tools still read back. Both forms are
 /// printed by `time` from a format description; a failure to print is an error of the
 /// formatter (so of the serialiser), never an empty string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, SerializeDisplay, DeserializeFromStr,
+)]
 pub struct Timestamp(OffsetDateTime);
 
 /// A string that is not an RFC 3339 date-time (the error never quotes it).
@@ -80,33 +83,22 @@ impl fmt::Display for Timestamp {
     }
 }
 
-impl Serialize for Timestamp {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
+impl FromStr for Timestamp {
+    type Err = TimestampError;
 
-impl<'de> Deserialize<'de> for Timestamp {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Self::parse(&text).map_err(serde::de::Error::custom)
+    fn from_str(text: &str) -> Result<Self, TimestampError> {
+        Self::parse(text)
     }
 }
 
 /// A [`Timestamp`] in `GET /users/me`'s form, `YYYY-MM-DD HH:MM:SS` (UTC), to print or
 /// serialise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, SerializeDisplay)]
 pub struct DateTimeUtc(Timestamp);
 
 impl fmt::Display for DateTimeUtc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.write(f, DATE_TIME_UTC)
-    }
-}
-
-impl Serialize for DateTimeUtc {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
     }
 }
 

@@ -1,5 +1,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use serde_with::serde_as;
+
+use crate::json_text::JsonText;
 
 use crate::{Generation, TenantId, Timestamp, UserId};
 
@@ -14,6 +17,7 @@ use crate::{Generation, TenantId, Timestamp, UserId};
 /// and maps cost an SDK map entry per scalar on every read); unset optional fields and empty
 /// collections are left out of the item instead of stored as `NULL` or `[]`. Items holding
 /// native lists and maps still read.
+#[serde_as]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
     /// The user id, a UUIDv4.
@@ -42,37 +46,25 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_phone_number_id: Option<String>,
     /// Every email address of the user.
-    #[serde(
-        default,
-        with = "crate::json_text::JsonText",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde_as(as = "JsonText")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub email_addresses: Vec<EmailAddress>,
     /// Every phone number of the user.
-    #[serde(
-        default,
-        with = "crate::json_text::JsonText",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde_as(as = "JsonText")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phone_numbers: Vec<PhoneNumber>,
     /// Whether a second factor is asked for at sign-in.
     #[serde(default)]
     pub second_factor_policy: SecondFactorPolicy,
     /// Linked OAuth accounts.
-    #[serde(
-        default,
-        with = "crate::json_text::JsonText",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde_as(as = "JsonText")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub social_connections: Vec<SocialConnection>,
-    /// TOTP authenticators: identity and age only (their secrets are a [`UserSecrets`] item).
-    #[serde(
-        default,
-        with = "crate::json_text::JsonText",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    /// TOTP authenticators: identity and age only (their secrets are an item the admin writes apart).
+    #[serde_as(as = "JsonText")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub authenticators: Vec<Authenticator>,
-    /// Whether the user has unused backup codes (their digests are a [`UserSecrets`] item).
+    /// Whether the user has unused backup codes (their digests are an item the admin writes apart).
     #[serde(default)]
     pub backup_codes_generated: bool,
     /// Whether the user can sign in with a password.
@@ -82,18 +74,12 @@ pub struct User {
     #[serde(default)]
     pub has_passkeys: bool,
     /// Free-form metadata the tenant shows to the user.
-    #[serde(
-        default,
-        with = "crate::json_text::JsonText",
-        skip_serializing_if = "Map::is_empty"
-    )]
+    #[serde_as(as = "JsonText")]
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub public_metadata: Map<String, Value>,
     /// Segments the user belongs to.
-    #[serde(
-        default,
-        with = "crate::json_text::JsonText",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde_as(as = "JsonText")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub segments: Vec<Segment>,
     /// Job title or similar (`GET /users/me`'s `position`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -130,46 +116,14 @@ fn default_true() -> bool {
     true
 }
 
+/// `auth_provider` of a user item without one.
+pub const DEFAULT_AUTH_PROVIDER: &str = "trisk_credentials";
+
 fn default_auth_provider() -> String {
-    "trisk_credentials".to_owned()
+    DEFAULT_AUTH_PROVIDER.to_owned()
 }
 
 impl User {
-    /// A user with only identity and timestamps set; every list empty.
-    pub fn blank(tenant_id: TenantId, id: UserId, now: Timestamp) -> User {
-        User {
-            id,
-            tenant_id,
-            first_name: None,
-            last_name: None,
-            username: None,
-            availability: Availability::Available,
-            profile_picture_url: None,
-            primary_email_address_id: None,
-            primary_phone_number_id: None,
-            email_addresses: vec![],
-            phone_numbers: vec![],
-            second_factor_policy: SecondFactorPolicy::None,
-            social_connections: vec![],
-            authenticators: vec![],
-            backup_codes_generated: false,
-            has_password: false,
-            has_passkeys: false,
-            public_metadata: Map::new(),
-            segments: vec![],
-            position: None,
-            active: true,
-            factory_password: false,
-            reachable: true,
-            last_login_date: None,
-            archived_at: None,
-            auth_provider: default_auth_provider(),
-            generation: Some(Generation::random()),
-            created_at: now,
-            updated_at: now,
-        }
-    }
-
     /// The primary email address, when the user has one.
     pub fn primary_email(&self) -> Option<&EmailAddress> {
         let id = self.primary_email_address_id.as_deref()?;
@@ -239,8 +193,8 @@ pub struct PhoneNumber {
     /// Whether it was verified.
     #[serde(default)]
     pub verified: bool,
-    /// When it was verified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// When it was verified (`null` when not: `GET /me` serves this record as it is).
+    #[serde(default)]
     pub verified_at: Option<Timestamp>,
 }
 
@@ -272,43 +226,14 @@ pub struct SocialConnection {
     pub last_name: Option<String>,
 }
 
-/// A TOTP authenticator as the user item holds it: what `GET /me` serves. Its secret and
-/// provisioning URL are in the user's [`UserSecrets`].
+/// A TOTP authenticator as the user item holds it, and as `GET /me` serves it. Its secret and
+/// provisioning URL are an item of their own, which no route reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Authenticator {
     /// The authenticator id.
     pub id: String,
     /// When it was set up.
     pub created_at: Timestamp,
-}
-
-/// A user's sign-in secrets, stored as an item of their own beside the user item.
-///
-/// The identity provider needs them at sign-in; neither route renders them, so neither reads
-/// them: a request never decodes them and a function's memory never holds them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UserSecrets {
-    /// The user they belong to.
-    pub user_id: UserId,
-    /// One secret per entry of the user's `authenticators`.
-    #[serde(default)]
-    pub totp: Vec<TotpSecret>,
-    /// SHA-256 digests (hex) of the unused backup codes; the user item's
-    /// `backup_codes_generated` says whether there are any.
-    #[serde(default)]
-    pub backup_code_digests: Vec<String>,
-}
-
-/// The secret of one TOTP authenticator.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TotpSecret {
-    /// The [`Authenticator::id`] it belongs to.
-    pub authenticator_id: String,
-    /// The base32 TOTP secret.
-    pub secret: String,
-    /// The `otpauth://` provisioning URL.
-    #[serde(default)]
-    pub otp_url: Option<String>,
 }
 
 /// A segment (audience) the user belongs to.

@@ -1,4 +1,4 @@
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 use crate::{DateTimeUtc, User, UserId};
 
@@ -30,48 +30,18 @@ fn selected(fields: &Option<Vec<String>>, name: &str) -> bool {
         .is_none_or(|list| list.iter().any(|f| f == name))
 }
 
-/// An attribute a sparse fieldset may leave out of the document.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Field<T> {
-    Omitted,
-    Shown(T),
-}
-
-impl<T> Field<T> {
-    /// `value()` when `name` is selected by `fields`.
-    fn pick(fields: &Option<Vec<String>>, name: &str, value: impl FnOnce() -> T) -> Self {
-        if selected(fields, name) {
-            Field::Shown(value())
-        } else {
-            Field::Omitted
-        }
-    }
-
-    fn is_omitted(&self) -> bool {
-        matches!(self, Field::Omitted)
-    }
-}
-
-impl<T: Serialize> Serialize for Field<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Field::Shown(value) => value.serialize(serializer),
-            Field::Omitted => serializer.serialize_none(),
-        }
-    }
-}
-
 /// Declares a resource's attributes once: the struct serialised in seed 004's order, the
 /// list of their names (what a sparse fieldset may name) and how each is derived from the
-/// stored user. An attribute is one line here.
+/// stored user. An attribute is one line here. An attribute a sparse fieldset leaves out is
+/// `None`, and so absent; one it selects is its value, `null` included.
 macro_rules! attributes {
     ($(#[$doc:meta])* $name:ident, $names:ident, |$user:ident| { $($field:ident: $ty:ty = $value:expr,)* }) => {
         $(#[$doc])*
         #[derive(Debug, Serialize)]
         struct $name<'a> {
             $(
-                #[serde(skip_serializing_if = "Field::is_omitted")]
-                $field: Field<$ty>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                $field: Option<$ty>,
             )*
         }
 
@@ -81,7 +51,7 @@ macro_rules! attributes {
         impl<'a> $name<'a> {
             fn of($user: &'a User, fields: &Option<Vec<String>>) -> Self {
                 Self {
-                    $($field: Field::pick(fields, stringify!($field), || $value),)*
+                    $($field: selected(fields, stringify!($field)).then(|| $value),)*
                 }
             }
         }

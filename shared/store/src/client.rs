@@ -7,7 +7,7 @@
 //! | attempt timeout | 700 ms | a single GetItem/BatchGetItem answers in single-digit ms |
 //! | operation timeout | 2 s | all attempts together; well under the function timeout |
 //! | retries | standard mode, 3 attempts, 25 ms initial backoff | rides out a blip, not an outage |
-//! | stalled-stream protection | off | the attempt timeout already bounds a stalled response; the throughput monitor cost ~2.5 % of a warm invocation's CPU (perf, BENCHMARKS.md) |
+//! | stalled-stream protection | off | the attempt timeout already bounds a stalled response; the throughput monitor costs a measurable share of a warm invocation's CPU (BENCHMARKS.md) |
 //!
 //! The configuration comes from the environment only ([`ClientSettings`], read with the rest
 //! of a function's configuration at init), so `AWS_ENDPOINT_URL_DYNAMODB` points the client at
@@ -20,8 +20,7 @@
 //! Root CA G2, compiled in from `certs/amazon-trust-services.pem`, as published at
 //! <https://www.amazontrust.com/repository/>; valid to 2037–2040). The SDK's default would read
 //! the system's whole CA store (the bundle and every file under `/etc/ssl/certs`) while the
-//! client is built, which was more than half of a cold start here (7 ms of 11 ms, see
-//! BENCHMARKS.md); a smaller trust set is also a tighter one. An endpoint override that speaks
+//! client is built, which was more than half of a cold start (BENCHMARKS.md); a smaller trust set is also a tighter one. An endpoint override that speaks
 //! `https://` (a proxy or emulator with its own certificate) gets the system's CA store instead,
 //! since its issuer is unknown; a `http://` override needs no trust store.
 
@@ -34,6 +33,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::config::{Region, SharedHttpClient};
+pub use aws_smithy_http_client::HttpClientError;
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
 
@@ -91,7 +91,7 @@ impl ClientSettings {
     }
 
     /// The client configuration of these settings.
-    pub fn config(self) -> aws_sdk_dynamodb::config::Builder {
+    pub fn config(self) -> Result<aws_sdk_dynamodb::config::Builder, HttpClientError> {
         let mut builder = aws_sdk_dynamodb::config::Builder::new()
             .behavior_version(BehaviorVersion::latest())
             .credentials_provider(EnvironmentVariableCredentialsProvider::new())
@@ -99,18 +99,19 @@ impl ClientSettings {
             .timeout_config(timeouts())
             .retry_config(retries())
             .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
-            .http_client(https_client_for(self.endpoint.as_deref()))
+            .http_client(https_client_for(self.endpoint.as_deref())?)
             .use_fips(self.use_fips)
             .use_dual_stack(self.use_dual_stack)
             .interceptor(crate::trace::TraceHeader);
         if let Some(endpoint) = self.endpoint {
             builder = builder.endpoint_url(endpoint);
         }
-        builder
+        Ok(builder)
     }
+
     /// A DynamoDB client with these settings.
-    pub fn client(self) -> aws_sdk_dynamodb::Client {
-        aws_sdk_dynamodb::Client::from_conf(self.config().build())
+    pub fn client(self) -> Result<aws_sdk_dynamodb::Client, HttpClientError> {
+        Ok(aws_sdk_dynamodb::Client::from_conf(self.config()?.build()))
     }
 }
 
@@ -130,12 +131,6 @@ fn retries() -> RetryConfig {
         .with_initial_backoff(Duration::from_millis(25))
 }
 
-/// The SDK's HTTPS client (rustls on ring) with the trust [`Trust::for_endpoint`] gives
-/// `endpoint` (an override, or `None` for AWS itself).
-pub fn https_client_for(endpoint: Option<&str>) -> SharedHttpClient {
-    https_client(Trust::for_endpoint(endpoint).trust_store())
-}
-
 /// Amazon Trust Services' root certificates (PEM), the roots of DynamoDB's endpoints.
 pub const AMAZON_TRUST_SERVICES_ROOTS: &str = include_str!("../certs/amazon-trust-services.pem");
 
@@ -150,62 +145,33 @@ pub fn is_loopback_host(host: &str) -> bool {
         || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Whether the URL `endpoint` names a loopback host (a local DynamoDB-compatible server).
-pub fn is_loopback_endpoint(endpoint: &str) -> bool {
-    endpoint
-        .trim()
-        .parse::<http::Uri>()
-        .ok()
-        .and_then(|uri| uri.host().map(is_loopback_host))
-        .unwrap_or(false)
+/// Whether the client of `endpoint` (the override, or `None` for AWS itself) trusts Amazon
+/// Trust Services' roots only ([`AMAZON_TRUST_SERVICES_ROOTS`]): AWS itself and plain-HTTP
+/// overrides (which never use them) do; a `https://` override, whose issuer is unknown, gets
+/// the system's CA store.
+fn trusts_amazon_roots_only(endpoint: Option<&str>) -> bool {
+    !endpoint.is_some_and(|url| {
+        url.trim_start()
+            .get(..8)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+    })
 }
 
-/// Which roots the DynamoDB client trusts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trust {
-    /// Amazon Trust Services' roots only ([`AMAZON_TRUST_SERVICES_ROOTS`]): AWS itself, and
-    /// plain-HTTP overrides (which never use them).
-    AmazonRoots,
-    /// The system's CA store: a `https://` endpoint override, whose issuer is unknown.
-    SystemStore,
-}
-
-impl Trust {
-    /// The trust for `endpoint` (the override, or `None` for AWS itself).
-    pub fn for_endpoint(endpoint: Option<&str>) -> Self {
-        let custom_https = endpoint.is_some_and(|url| {
-            url.trim_start()
-                .get(..8)
-                .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
-        });
-        if custom_https {
-            Trust::SystemStore
-        } else {
-            Trust::AmazonRoots
-        }
-    }
-
-    fn trust_store(self) -> TrustStore {
-        match self {
-            Trust::SystemStore => TrustStore::default(),
-            Trust::AmazonRoots => TrustStore::empty()
-                .with_native_roots(false)
-                .with_pem_certificate(AMAZON_TRUST_SERVICES_ROOTS.as_bytes()),
-        }
-    }
-}
-
-/// The SDK's own HTTPS client (rustls on ring) trusting `roots`.
-fn https_client(roots: TrustStore) -> SharedHttpClient {
-    let tls = TlsContext::builder().with_trust_store(roots).build();
-    let builder =
-        aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring));
-    match tls {
-        Ok(context) => builder.tls_context(context).build_https(),
-        // Building a context from a trust store cannot fail today; should it ever, the SDK's
-        // default trust (the system's store) is the safe fallback.
-        Err(_) => builder.build_https(),
-    }
+/// The SDK's own HTTPS client (rustls on ring) with the trust of `endpoint` (an override, or
+/// `None` for AWS itself; see the module docs).
+pub fn https_client_for(endpoint: Option<&str>) -> Result<SharedHttpClient, HttpClientError> {
+    let roots = if trusts_amazon_roots_only(endpoint) {
+        TrustStore::empty()
+            .with_native_roots(false)
+            .with_pem_certificate(AMAZON_TRUST_SERVICES_ROOTS.as_bytes())
+    } else {
+        TrustStore::default()
+    };
+    let tls = TlsContext::builder().with_trust_store(roots).build()?;
+    Ok(aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .tls_context(tls)
+        .build_https())
 }
 
 #[cfg(test)]
@@ -216,33 +182,9 @@ mod tests {
 
     #[test]
     fn aws_and_plain_http_overrides_trust_amazon_roots_only() {
-        assert_eq!(Trust::for_endpoint(None), Trust::AmazonRoots);
-        assert_eq!(
-            Trust::for_endpoint(Some("http://127.0.0.1:8000")),
-            Trust::AmazonRoots
-        );
-        assert_eq!(Trust::for_endpoint(Some("httpx://x")), Trust::AmazonRoots);
-    }
-
-    #[test]
-    fn loopback_endpoints_are_parsed_not_matched_by_prefix() {
-        for local in [
-            "http://127.0.0.1:8000",
-            "http://localhost:8000/",
-            "http://[::1]:8000",
-            "http://127.9.9.9",
-        ] {
-            assert!(is_loopback_endpoint(local), "{local}");
-        }
-        for remote in [
-            "http://127.attacker.example:8000",
-            "https://dynamodb.us-east-1.amazonaws.com",
-            "http://localhost.example",
-            "not a url",
-            "",
-        ] {
-            assert!(!is_loopback_endpoint(remote), "{remote}");
-        }
+        assert!(trusts_amazon_roots_only(None));
+        assert!(trusts_amazon_roots_only(Some("http://127.0.0.1:8000")));
+        assert!(trusts_amazon_roots_only(Some("httpx://x")));
     }
 
     fn environment(pairs: &[(&str, &str)]) -> ClientSettings {
@@ -297,6 +239,7 @@ mod tests {
     fn the_client_configuration_carries_the_region_and_this_crate_s_settings() {
         let config = environment(&[("AWS_DEFAULT_REGION", "us-east-2")])
             .config()
+            .unwrap()
             .build();
         assert_eq!(
             config.region().map(|r| r.to_string()).as_deref(),
@@ -317,14 +260,10 @@ mod tests {
 
     #[test]
     fn https_overrides_trust_the_system_store() {
-        assert_eq!(
-            Trust::for_endpoint(Some("https://dynamodb.internal.example")),
-            Trust::SystemStore
-        );
-        assert_eq!(
-            Trust::for_endpoint(Some(" HTTPS://proxy:8443")),
-            Trust::SystemStore
-        );
+        assert!(!trusts_amazon_roots_only(Some(
+            "https://dynamodb.internal.example"
+        )));
+        assert!(!trusts_amazon_roots_only(Some(" HTTPS://proxy:8443")));
     }
 
     #[test]

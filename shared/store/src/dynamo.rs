@@ -2,7 +2,7 @@
 //! `serde_dynamo`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
@@ -58,18 +58,11 @@ impl DynamoStore {
         self
     }
 
-    /// The remembered tenant `id`, if it was read less than the cache period ago.
-    fn cached_tenant(&self, id: TenantId) -> Option<Option<Tenant>> {
+    /// The tenant cache, if there is one. It is never left half-updated, so a poisoned lock is
+    /// still usable.
+    fn tenants(&self) -> Option<MutexGuard<'_, TenantEntries>> {
         let tenants = self.tenants.as_ref()?;
-        let mut tenants = tenants.lock().unwrap_or_else(PoisonError::into_inner);
-        tenants.cache_get(&id).cloned()
-    }
-
-    fn remember_tenant(&self, id: TenantId, tenant: &Option<Tenant>) {
-        if let Some(tenants) = &self.tenants {
-            let mut tenants = tenants.lock().unwrap_or_else(PoisonError::into_inner);
-            tenants.cache_set(id, tenant.clone());
-        }
+        Some(tenants.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// `keys` and the tenant item, read in one round trip; the tenant comes from the cache
@@ -79,7 +72,9 @@ impl DynamoStore {
         tenant_id: TenantId,
         mut keys: Vec<ItemKey>,
     ) -> Result<(Option<Tenant>, HashMap<ItemKey, Item>), StoreError> {
-        let cached = self.cached_tenant(tenant_id);
+        let cached = self
+            .tenants()
+            .and_then(|mut tenants| tenants.cache_get(&tenant_id).cloned());
         let tenant_key = ItemKey::tenant(tenant_id);
         if cached.is_none() {
             keys.push(tenant_key.clone());
@@ -89,7 +84,9 @@ impl DynamoStore {
             Some(tenant) => tenant,
             None => {
                 let tenant = take(&mut found, &tenant_key, tenant_id)?;
-                self.remember_tenant(tenant_id, &tenant);
+                if let Some(mut tenants) = self.tenants() {
+                    tenants.cache_set(tenant_id, tenant.clone());
+                }
                 tenant
             }
         };

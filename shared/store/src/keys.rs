@@ -42,14 +42,6 @@ impl ItemKey {
         }
     }
 
-    /// A user's sign-in secrets: the user's partition, sort key `SECRETS`. No route reads it.
-    pub fn user_secrets(tenant_id: TenantId, user_id: UserId) -> Self {
-        Self {
-            pk: Self::user(tenant_id, user_id).pk,
-            sk: "SECRETS".to_owned(),
-        }
-    }
-
     /// A session item: a partition of its own under the tenant.
     pub fn session(tenant_id: TenantId, session_id: SessionId) -> Self {
         Self {
@@ -98,7 +90,6 @@ mod tests {
         for key in [
             ItemKey::tenant(t),
             ItemKey::user(t, u),
-            ItemKey::user_secrets(t, u),
             ItemKey::session(t, s),
             ItemKey::api_key(t, &k),
         ] {
@@ -107,10 +98,6 @@ mod tests {
         assert_eq!(
             ItemKey::user(t, u).to_string(),
             format!("TENANT#{t}#USER#{u}/USER")
-        );
-        assert_eq!(
-            ItemKey::user_secrets(t, u).to_string(),
-            format!("TENANT#{t}#USER#{u}/SECRETS")
         );
         assert_eq!(
             ItemKey::session(t, s).to_string(),

@@ -5,7 +5,7 @@
 use accounts::TableWrites;
 use std::collections::HashMap;
 
-use model::{ApiKey, ApiKeyId, Session, SessionId, Tenant, TenantId, Timestamp, User, UserId};
+use model::{ApiKey, ApiKeyId, Session, SessionId, Tenant, TenantId, Timestamp, UserId};
 use store::DynamoStore;
 
 /// One user of the population: its live session, a token for it, and its API key.
@@ -49,7 +49,7 @@ impl Population {
             .expect("the tenant");
         let mut members = Vec::with_capacity(users);
         for _ in 0..users {
-            let user = User::blank(tenant, UserId::random(), now);
+            let user = accounts::blank_user(tenant, UserId::random(), now);
             store.put_user(&user).await.expect("a user");
             let session = Session {
                 id: SessionId::random(),

@@ -54,7 +54,7 @@ pub use requests::{
 };
 
 use accounts::Admin;
-use auth::{KeySet, ProviderKeys, StaticKeySource, TokenVerifier, VerifierSettings};
+use auth::{KeySet, ProviderKeys, TokenVerifier, VerifierSettings};
 use bootstrap::CorsPolicy;
 use devkit::{DEV_ISSUER, DEV_JWKS};
 use model::{SessionId, TenantId, UserId};
@@ -142,7 +142,9 @@ impl LocalDynamo {
 
     /// A new, empty table with a unique name, through the production client configuration.
     pub async fn fresh_table(&self) -> (Admin, DynamoStore) {
-        let client = store::client::ClientSettings::read(|name| std::env::var(name).ok()).client();
+        let client = store::client::ClientSettings::read(|name| std::env::var(name).ok())
+            .client()
+            .expect("the DynamoDB client");
         let store = DynamoStore::new(client, format!("test-{}", uuid::Uuid::new_v4().simple()));
         let admin = Admin::new(store.clone());
         admin.create_table().await.expect("create the test table");
@@ -156,7 +158,9 @@ impl LocalDynamo {
         use aws_sdk_dynamodb::types::{
             AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
         };
-        let client = store::client::ClientSettings::read(|name| std::env::var(name).ok()).client();
+        let client = store::client::ClientSettings::read(|name| std::env::var(name).ok())
+            .client()
+            .expect("the DynamoDB client");
         let created = client
             .create_table()
             .table_name(name)
@@ -237,6 +241,7 @@ pub fn unreachable_store() -> DynamoStore {
     let client = aws_sdk_dynamodb::Client::from_conf(
         store::client::ClientSettings::read(|name| std::env::var(name).ok())
             .config()
+            .expect("the DynamoDB client configuration")
             .endpoint_url("http://127.0.0.1:9")
             .build(),
     );
@@ -268,7 +273,7 @@ pub fn dev_cors() -> &'static CorsPolicy {
 /// A verifier over the keys of `jwks` with `settings`.
 pub fn verifier_with(jwks: &str, settings: VerifierSettings) -> TokenVerifier<ProviderKeys> {
     let keys = KeySet::from_jwks_json(jwks).expect("the JWKS parses");
-    TokenVerifier::new(ProviderKeys::Inline(StaticKeySource::new(keys)), settings)
+    TokenVerifier::new(ProviderKeys::Inline(keys), settings)
 }
 
 /// A dev token for tenant/user/session, valid for an hour.

@@ -113,6 +113,7 @@ impl CountingProxy {
         aws_sdk_dynamodb::Client::from_conf(
             store::client::ClientSettings::read(|name| std::env::var(name).ok())
                 .config()
+                .expect("the DynamoDB client configuration")
                 .endpoint_url(&self.endpoint)
                 .build(),
         )

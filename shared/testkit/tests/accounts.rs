@@ -152,7 +152,7 @@ async fn raw_item(
 async fn sign_in_secrets_are_an_item_of_their_own_that_goes_with_its_user() {
     let (admin, store) = local_dynamo().seeded_table().await;
     let user_item = raw_item(&store, store::keys::ItemKey::user(TENANT_ID, ADA_ID)).await;
-    let secrets_key = store::keys::ItemKey::user_secrets(TENANT_ID, ADA_ID);
+    let secrets_key = accounts::records::user_secrets_key(TENANT_ID, ADA_ID);
     let secrets_item = raw_item(&store, secrets_key.clone()).await;
     let as_text = |item: &std::collections::HashMap<_, _>| format!("{item:?}");
     // The user item, which both routes read, holds none of Ada's secrets, and says that she
@@ -177,7 +177,7 @@ async fn sign_in_secrets_are_an_item_of_their_own_that_goes_with_its_user() {
         assert!(as_text(&secrets_item).contains(secret), "{secret}");
     }
     // The secrets item holds them all, under the user's partition.
-    let stored: model::UserSecrets =
+    let stored: accounts::UserSecrets =
         serde_dynamo::from_item(secrets_item.clone()).expect("the secrets item maps");
     assert_eq!(stored, ada);
     assert_eq!(

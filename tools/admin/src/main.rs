@@ -223,8 +223,10 @@ async fn admin(cli: &Cli) -> Result<Admin, AdminError> {
         .or_else(|| store::client::ClientSettings::read(|name| std::env::var(name).ok()).endpoint);
     // The whole provider chain (profiles, SSO, roles) for operators, on the functions' HTTPS
     // client and trust.
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(store::client::https_client_for(endpoint.as_deref()));
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(
+        store::client::https_client_for(endpoint.as_deref())
+            .map_err(|e| AdminError::Invalid(format!("the HTTPS client: {e}")))?,
+    );
     if let Some(endpoint) = &cli.endpoint_url {
         loader = loader.endpoint_url(endpoint);
     }
@@ -232,10 +234,7 @@ async fn admin(cli: &Cli) -> Result<Admin, AdminError> {
     let mut builder = aws_sdk_dynamodb::config::Builder::from(&config);
     // A local server accepts any credentials; spare the user from inventing some (the SDK's
     // static credentials).
-    if endpoint
-        .as_deref()
-        .is_some_and(store::client::is_loopback_endpoint)
-    {
+    if endpoint.as_deref().is_some_and(is_loopback_endpoint) {
         if config.credentials_provider().is_none()
             || std::env::var_os("AWS_ACCESS_KEY_ID").is_none()
         {
@@ -256,6 +255,16 @@ async fn admin(cli: &Cli) -> Result<Admin, AdminError> {
 }
 
 /// A dev operation's failure, as the CLI reports every failure.
+/// Whether the URL `endpoint` names a loopback host (a local DynamoDB-compatible server).
+fn is_loopback_endpoint(endpoint: &str) -> bool {
+    endpoint
+        .trim()
+        .parse::<http::Uri>()
+        .ok()
+        .and_then(|uri| uri.host().map(store::client::is_loopback_host))
+        .unwrap_or(false)
+}
+
 fn dev_error(err: devkit::DevError) -> AdminError {
     match err {
         devkit::DevError::Store(store) => AdminError::Store(store),
@@ -437,6 +446,27 @@ async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_endpoints_are_parsed_not_matched_by_prefix() {
+        for local in [
+            "http://127.0.0.1:8000",
+            "http://localhost:8000/",
+            "http://[::1]:8000",
+            "http://127.9.9.9",
+        ] {
+            assert!(is_loopback_endpoint(local), "{local}");
+        }
+        for remote in [
+            "http://127.attacker.example:8000",
+            "https://dynamodb.us-east-1.amazonaws.com",
+            "http://localhost.example",
+            "not a url",
+            "",
+        ] {
+            assert!(!is_loopback_endpoint(remote), "{remote}");
+        }
+    }
 
     async fn check_origins(list: &str) -> Result<(Value, String), AdminError> {
         run(&Cli::parse_from(["admin", "--json", "check-origins", list])).await
