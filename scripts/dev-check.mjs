@@ -37,6 +37,26 @@ function words(line) {
   return out;
 }
 
+/**
+ * The metric lines make dev printed (CloudWatch embedded metric format, as deployed): each
+ * parses, is in the default namespace, has only the route, the status class and the code as
+ * dimensions, and a number for each metric it declares. Returns how many there were.
+ */
+function checkMetricLines(lines) {
+  const metricLines = lines.filter((l) => l.includes('{"_aws"')).map((l) => JSON.parse(l.slice(l.indexOf('{"_aws"'))));
+  for (const line of metricLines) {
+    for (const directive of line._aws.CloudWatchMetrics) {
+      assert(directive.Namespace === 'CurrentUserApi', JSON.stringify(line));
+      for (const key of directive.Dimensions.flat()) {
+        assert(['Route', 'StatusClass', 'Code'].includes(key) && typeof line[key] === 'string', JSON.stringify(line));
+      }
+      for (const { Name } of directive.Metrics) assert(typeof line[Name] === 'number', JSON.stringify(line));
+    }
+    assert(['GET /me', 'GET /users/me'].includes(line.Route), JSON.stringify(line));
+  }
+  return metricLines.length;
+}
+
 /** [comment, argv] for each command line make dev printed, with the comment above it. */
 function printedCommands(lines) {
   const commands = [];
@@ -104,6 +124,8 @@ async function main() {
     const results = [];
     for (const [comment, argv] of curls) results.push(await checkCurl(comment, argv));
     for (const [, argv] of invokes) checkInvoke(argv);
+    const metricLines = checkMetricLines(lines);
+    assert(metricLines >= curls.length, `make dev printed ${metricLines} metric lines for ${curls.length} requests`);
     const base = `http://127.0.0.1:${apiPort}`;
     const seed = JSON.parse(readFileSync(path.join(root, '.dev/seed.json'), 'utf8'));
     const checks = [
@@ -114,7 +136,7 @@ async function main() {
     ];
     await dev.stop();
     console.log(`make dev: ${curls.length} curl lines (${results.join(', ')}), ${invokes.length} invoke lines (200), `
-      + `Ctrl-C: exit 0, ports ${apiPort} and ${dynamoPort} closed`);
+      + `${metricLines} metric lines, Ctrl-C: exit 0, ports ${apiPort} and ${dynamoPort} closed`);
     for (const line of checks) console.log(`make dev: ${line}`);
   } catch (error) {
     console.error(lines.slice(-60).join('\n'));

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::request::Parts;
 use axum::response::Response;
 use bootstrap::http::{Caller, json_response, respond};
-use bootstrap::{CorsPolicy, Dependencies, RouteService};
+use bootstrap::{Dependencies, RouteService, RouteSettings};
 use model::MeDocument;
 use store::SessionContextSource;
 
@@ -16,12 +16,12 @@ use crate::MeError;
 /// The route, as the access log names it.
 pub const ROUTE: &str = "GET /me";
 
-/// `/me` as the function serves it: [`get_me`] behind the shared layers and `cors`.
-pub fn service<S>(deps: Arc<Dependencies<S>>, cors: &CorsPolicy) -> RouteService
+/// `/me` as the function serves it: [`get_me`] behind the shared layers of `settings`.
+pub fn service<S>(deps: Arc<Dependencies<S>>, settings: &RouteSettings) -> RouteService
 where
     S: SessionContextSource + 'static,
 {
-    bootstrap::route_service::<MeError, _, _, _>(ROUTE, cors, get_me::<S>, deps)
+    bootstrap::route_service::<MeError, _, _, _>(ROUTE, settings, get_me::<S>, deps)
 }
 
 /// Answers a GET of `/me`: the user and session of its session token, or the error in `/me`'s
@@ -48,6 +48,7 @@ async fn me_document<S: SessionContextSource>(
         .map_err(AccessError::from)?;
     caller.tenant_id = Some(claims.tid.to_string());
     let identity = session_identity(&deps.store, &claims).await?;
+    caller.user_id = Some(identity.user.id.to_string());
     let session = identity
         .session
         .as_ref()
@@ -75,7 +76,7 @@ mod tests {
             store: seeded_memory_store(),
             verifier: dev_verifier(),
         });
-        (service(deps.clone(), &CorsPolicy::default()), deps)
+        (service(deps.clone(), testkit::dev_route_settings()), deps)
     }
 
     async fn answer(service: &RouteService, cookie: &str) -> testkit::Answer {

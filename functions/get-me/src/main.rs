@@ -13,5 +13,5 @@ async fn main() -> Result<(), Error> {
         store: config.store()?,
         verifier: config.token_verifier(),
     };
-    bootstrap::run(get_me::service(Arc::new(deps), &config.cors)).await
+    bootstrap::run(get_me::service(Arc::new(deps), &config.route)).await
 }

@@ -58,13 +58,19 @@ async fn keys_are_fetched_on_first_use_and_follow_rotation() {
     let config = config(server.url(), store.table());
     let service = get_me::service(
         testkit::deps(store, config.token_verifier()),
-        testkit::dev_cors(),
+        testkit::dev_route_settings(),
     );
     assert_eq!(server.requests(), 0, "nothing is fetched at init");
 
+    let (logs, guard) = testkit::capture_logs();
     assert_eq!(status(&service, &token(DevKey::Es256)).await, (200, None));
     assert_eq!(status(&service, &token(DevKey::Es256)).await, (200, None));
     assert_eq!(server.requests(), 1, "cached after the first fetch");
+    // The metric lines count the one fetch, on the request that made it.
+    let lines = testkit::emf::checked_metric_lines(&logs, "GET /me", 2);
+    assert_eq!(lines[0]["JwksFetches"], 1);
+    assert!(lines[0].get("JwksFetchFailures").is_none() && lines[1].get("JwksFetches").is_none());
+    drop(guard);
 
     // Rotation: the provider now publishes only the RSA key.
     server.serve(200, &dev_jwks_with_only("dev-rs256"));
@@ -88,12 +94,20 @@ async fn a_failed_fetch_is_a_503_not_a_500() {
     let config = config(server.url(), store.table());
     let service = get_me::service(
         testkit::deps(store, config.token_verifier()),
-        testkit::dev_cors(),
+        testkit::dev_route_settings(),
     );
+    let (logs, _guard) = testkit::capture_logs();
     assert_eq!(
         status(&service, &token(DevKey::Es256)).await,
         (503, Some(5030))
     );
+    // The failed fetch is in the request's metric line.
+    let lines = testkit::emf::checked_metric_lines(&logs, "GET /me", 1);
+    assert_eq!(
+        (&lines[0]["JwksFetches"], &lines[0]["JwksFetchFailures"]),
+        (&1.into(), &1.into())
+    );
+    assert_eq!(lines[0]["Code"], "5030");
     server.serve(200, "not json");
     assert_eq!(
         status(&service, &token(DevKey::Es256)).await,
@@ -125,7 +139,7 @@ async fn a_flood_of_unknown_kids_fetches_at_most_once_per_interval() {
     .unwrap();
     let service = get_me::service(
         testkit::deps(store, config.token_verifier()),
-        testkit::dev_cors(),
+        testkit::dev_route_settings(),
     );
     assert_eq!(status(&service, &token(DevKey::Es256)).await, (200, None));
     let forged = devkit::TokenSigner::es256(

@@ -10,7 +10,7 @@ use testkit::key_heat::{BusyTenant, REQUESTS};
 async fn no_key_of_a_busy_tenant_takes_more_than_one_percent_of_its_reads() {
     let busy = BusyTenant::start().await;
     let deps = testkit::deps(busy.store.clone(), dev_verifier());
-    let service = get_me::service(deps, testkit::dev_cors());
+    let service = get_me::service(deps, testkit::dev_route_settings());
     for n in 0..REQUESTS {
         let member = busy.population.member(n);
         let credential = if n % 2 == 0 {

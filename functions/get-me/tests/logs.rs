@@ -1,6 +1,5 @@
 //! The logs of a full run of `/me`'s events, captured through the production subscriber: one
-//! JSON access line per request (route, status, latency, request id, tenant id), and no token
-//! or cookie value anywhere.
+//! JSON access line and one metric line per request, and no token or cookie value anywhere.
 
 use devkit::demo::TENANT_ID;
 use testkit::{dev_verifier, local_dynamo};
@@ -10,7 +9,7 @@ async fn a_full_run_logs_one_line_per_request_and_no_secret() {
     let (_, store) = local_dynamo().seeded_table().await;
     let service = get_me::service(
         testkit::deps(store.clone(), dev_verifier()),
-        testkit::dev_cors(),
+        testkit::dev_route_settings(),
     );
     let mut secrets = Vec::new();
     let (logs, _guard) = testkit::capture_logs();
@@ -32,6 +31,7 @@ async fn a_full_run_logs_one_line_per_request_and_no_secret() {
         );
     }
     let access = testkit::access_lines(&logs.lines(), "GET /me", files.len());
+    testkit::emf::checked_metric_lines(&logs, "GET /me", files.len());
     // Each line names the method its event sent (the files are sent in name order).
     for (file, line) in files.iter().zip(&access) {
         let event: serde_json::Value = serde_json::from_str(&testkit::event_json(file)).unwrap();

@@ -26,7 +26,7 @@ impl Service {
     fn new(store: DynamoStore, verifier: TokenVerifier<ProviderKeys>) -> Self {
         Self(get_me::service(
             testkit::deps(store, verifier),
-            testkit::dev_cors(),
+            testkit::dev_route_settings(),
         ))
     }
 

@@ -178,7 +178,10 @@ fn service(provider: &Provider, jwks_url: &str, store: &DynamoStore) -> RouteSer
     })
     .expect("the provider's configuration")
     .token_verifier();
-    get_me::service(testkit::deps(store.clone(), verifier), testkit::dev_cors())
+    get_me::service(
+        testkit::deps(store.clone(), verifier),
+        testkit::dev_route_settings(),
+    )
 }
 
 async fn status(service: &RouteService, token: &str) -> (u16, Value) {

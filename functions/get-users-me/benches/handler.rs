@@ -44,7 +44,7 @@ fn whole_handler(c: &mut Criterion) {
     let rt = testkit::current_thread_runtime();
     let container = || {
         let deps = testkit::deps(seeded_memory_store(), dev_verifier());
-        get_users_me::service(deps, testkit::dev_cors())
+        get_users_me::service(deps, testkit::dev_route_settings())
     };
     let seen = container();
     for (name, file) in [

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::request::Parts;
 use axum::response::Response;
 use bootstrap::http::{Caller, json_response, respond};
-use bootstrap::{CorsPolicy, Dependencies, RouteService};
+use bootstrap::{Dependencies, RouteService, RouteSettings};
 use store::{ApiKeyContextSource, SessionContextSource, UserSource};
 
 use crate::UsersMeError;
@@ -22,9 +22,13 @@ pub trait UsersMeStore: SessionContextSource + ApiKeyContextSource + UserSource 
 
 impl<S: SessionContextSource + ApiKeyContextSource + UserSource + 'static> UsersMeStore for S {}
 
-/// `/users/me` as the function serves it: [`get_users_me`] behind the shared layers and `cors`.
-pub fn service<S: UsersMeStore>(deps: Arc<Dependencies<S>>, cors: &CorsPolicy) -> RouteService {
-    bootstrap::route_service::<UsersMeError, _, _, _>(ROUTE, cors, get_users_me::<S>, deps)
+/// `/users/me` as the function serves it: [`get_users_me`] behind the shared layers of
+/// `settings`.
+pub fn service<S: UsersMeStore>(
+    deps: Arc<Dependencies<S>>,
+    settings: &RouteSettings,
+) -> RouteService {
+    bootstrap::route_service::<UsersMeError, _, _, _>(ROUTE, settings, get_users_me::<S>, deps)
 }
 
 /// Answers a GET of `/users/me`: the JSON:API document of the caller's user, or the error in
@@ -67,6 +71,7 @@ async fn users_me_document<S: UsersMeStore>(
             api_key_identity(&deps.store, tenant, &key, &secret).await?
         }
     };
+    caller.user_id = Some(identity.user.id.to_string());
     let document = model::UsersMeDocument::new(&identity.user, &selection);
     Ok(json_response(JSON_API, &document)?)
 }
@@ -90,7 +95,7 @@ mod tests {
             store: seeded_memory_store(),
             verifier: dev_verifier(),
         });
-        (service(deps.clone(), &CorsPolicy::default()), deps)
+        (service(deps.clone(), testkit::dev_route_settings()), deps)
     }
 
     async fn answer(

@@ -13,7 +13,7 @@ async fn every_fault_is_a_quick_503_and_recovery_is_immediate() {
     let proxy = CountingProxy::start(local_dynamo().endpoint()).await;
     let store = DynamoStore::new(proxy.client(), seeded.table());
     let deps = testkit::deps(store, dev_verifier());
-    let service = get_users_me::service(deps, testkit::dev_cors());
+    let service = get_users_me::service(deps, testkit::dev_route_settings());
     let tenant = TENANT_ID.to_string();
     let bearer = testkit::bearer(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
     let jwt_headers = [("x-domain", tenant.as_str()), ("authorization", &bearer)];

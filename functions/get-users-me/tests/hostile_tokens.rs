@@ -28,7 +28,10 @@ async fn every_hostile_token_is_a_401_under_the_default_configuration() {
 
 async fn refused_by(verifier: auth::TokenVerifier<auth::ProviderKeys>) {
     let (_, store) = testkit::local_dynamo().seeded_table().await;
-    let service = get_users_me::service(testkit::deps(store, verifier), testkit::dev_cors());
+    let service = get_users_me::service(
+        testkit::deps(store, verifier),
+        testkit::dev_route_settings(),
+    );
     hostile::assert_all_refused("/users/me", "application/vnd.api+json", async |token| {
         testkit::call(&service, request(token)).await
     })

@@ -13,7 +13,7 @@ async fn no_key_of_a_busy_tenant_takes_more_than_one_percent_of_its_reads() {
     let busy = BusyTenant::start().await;
     let (store, proxy, population) = (&busy.store, &busy.proxy, &busy.population);
     let deps = testkit::deps(store.clone(), dev_verifier());
-    let service = get_users_me::service(deps, testkit::dev_cors());
+    let service = get_users_me::service(deps, testkit::dev_route_settings());
     let tenant = population.tenant.to_string();
     for n in 0..REQUESTS {
         let member = population.member(n);

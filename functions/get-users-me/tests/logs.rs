@@ -10,7 +10,7 @@ async fn a_full_run_logs_one_line_per_request_and_no_secret() {
     let (admin, store) = local_dynamo().seeded_table().await;
     let service = get_users_me::service(
         testkit::deps(store.clone(), dev_verifier()),
-        testkit::dev_cors(),
+        testkit::dev_route_settings(),
     );
     let (extra_key, extra_secret) = admin
         .create_api_key(TENANT_ID, GRACE_ID, None)
@@ -56,6 +56,7 @@ async fn a_full_run_logs_one_line_per_request_and_no_secret() {
         );
     }
     let access = testkit::access_lines(&logs.lines(), "GET /users/me", requests);
+    testkit::emf::checked_metric_lines(&logs, "GET /users/me", requests);
     assert!(access.iter().any(|l| l["tenant_id"] == tenant));
     // The events carry API Gateway's request id, which its access log shows too: one id joins
     // both logs. A refused API-key request names its key (public), never its secret.
@@ -78,7 +79,7 @@ async fn no_part_of_a_sent_or_stored_value_reaches_the_logs() {
     let (_, store) = local_dynamo().seeded_table().await;
     let service = get_users_me::service(
         testkit::deps(store.clone(), dev_verifier()),
-        testkit::dev_cors(),
+        testkit::dev_route_settings(),
     );
     let secret = format!("cus_{}", uuid::Uuid::new_v4().simple());
     let stored = format!(
@@ -161,6 +162,15 @@ async fn no_part_of_a_sent_or_stored_value_reaches_the_logs() {
         }
     }
     testkit::access_lines(&logs.lines(), "GET /users/me", requests.len() + 1);
+    let metrics = testkit::emf::checked_metric_lines(&logs, "GET /users/me", requests.len() + 1);
+    // The metric lines name the codes, never what was sent.
+    let codes: Vec<&str> = metrics.iter().filter_map(|l| l["Code"].as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "4003", "4003", "4003", "4003", "4003", "4002", "4016", "5000"
+        ]
+    );
     // Refusals name what they can: a supported parameter by its name, another by its length.
     assert!(text.contains("bad parameter include: unknown relationship path"));
     let unsupported = format!("bad parameter (unsupported, {} characters)", secret.len());

@@ -29,7 +29,7 @@ impl Service {
     fn new(store: DynamoStore) -> Self {
         Self(get_users_me::service(
             testkit::deps(store, dev_verifier()),
-            testkit::dev_cors(),
+            testkit::dev_route_settings(),
         ))
     }
 

@@ -104,9 +104,7 @@ pub async fn api_key_identity(
                 .api_key
                 .filter(|k| secret_matches && k.is_live(Timestamp::now())),
         )
-        .ok_or(AccessError::ApiKeyRefused(
-            "unknown or disabled tenant, unknown, revoked or expired key, or wrong secret",
-        ))?;
+        .ok_or(AccessError::ApiKeyRefused("no live key or wrong secret"))?;
     let user = store
         .user(tenant_id, api_key.user_id)
         .await?

@@ -102,12 +102,16 @@ impl<F: JwksFetcher> KeySource for CachedKeySource<F> {
         let mut fetched_now = false;
         if may_fetch {
             cache.last_attempt = Some(now);
-            match self
+            let fetched = self
                 .fetcher
                 .fetch()
                 .await
-                .and_then(|text| KeySet::from_jwks_json(&text).map_err(|e| e.to_string()))
-            {
+                .and_then(|text| KeySet::from_jwks_json(&text).map_err(|e| e.to_string()));
+            telemetry::add(|tally| {
+                tally.jwks_fetches += 1;
+                tally.jwks_fetch_failures += u32::from(fetched.is_err());
+            });
+            match fetched {
                 Ok(keys) => {
                     cache.keys = Some(keys);
                     cache.fetched_at = Some(now);

@@ -220,8 +220,10 @@ impl<K: KeySource> TokenVerifier<K> {
         let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let now = now_secs();
         if let Some(verdict) = self.remembered(&digest, now).await {
+            telemetry::add(|tally| tally.token_cache_hits += 1);
             return verdict;
         }
+        telemetry::add(|tally| tally.token_cache_misses += 1);
         let header = decode_header(token).map_err(|_| {
             TokenError::Invalid("header does not parse or names an unsupported alg")
         })?;

@@ -19,6 +19,7 @@
 //! | `JWKS_STALE_GRACE_SECS` | no | while refreshes fail, keys older than `JWKS_MAX_AGE_SECS` verify for at most this many seconds more, 0 to 21600 (6 h), default 900; then 503 |
 //! | `ALLOWED_ORIGINS` | no | comma-separated browser origins allowed with credentials (CORS, [`crate::cors`]); unset or empty: none |
 //! | `RUST_LOG` | no | the log filter ([`crate::logging::filter`]), default `info` |
+//! | `METRICS_NAMESPACE` | no | the CloudWatch namespace of the metric lines ([`crate::metrics`]), default `CurrentUserApi`: 1 to 255 of `A-Z a-z 0-9 . - _ / # :`, not starting with `AWS/` |
 //! | the AWS client's | no | region, endpoint, FIPS and dual-stack flags ([`store::client::ClientSettings`]); credentials are read by the SDK when a request is signed |
 //!
 //! [`VARIABLES`] lists them; every duration has a maximum ([`DURATIONS`]), enforced here at
@@ -38,10 +39,10 @@ use store::DynamoStore;
 use store::client::{ClientSettings, HttpClientError};
 use tracing_subscriber::filter::Targets;
 
-use crate::CorsPolicy;
+use crate::{CorsPolicy, RouteSettings, metrics};
 
 /// The variables the functions read (besides the AWS client's, [`ClientSettings`]).
-pub const VARIABLES: [&str; 17] = [
+pub const VARIABLES: [&str; 18] = [
     "TABLE_NAME",
     "JWT_ISSUER",
     "JWT_AUDIENCE",
@@ -59,6 +60,7 @@ pub const VARIABLES: [&str; 17] = [
     "JWKS_STALE_GRACE_SECS",
     "ALLOWED_ORIGINS",
     "RUST_LOG",
+    "METRICS_NAMESPACE",
 ];
 
 /// A duration the environment sets, in whole seconds, with its default and its bounds.
@@ -167,8 +169,8 @@ pub struct Config {
     pub tenant_cache: Duration,
     /// `JWKS_MIN_REFRESH_SECS`, `JWKS_MAX_AGE_SECS`, `JWKS_STALE_GRACE_SECS`.
     pub jwks_policy: JwksPolicy,
-    /// `ALLOWED_ORIGINS`: the CORS policy.
-    pub cors: CorsPolicy,
+    /// `ALLOWED_ORIGINS` and `METRICS_NAMESPACE`: what the shared layers need.
+    pub route: RouteSettings,
     /// `RUST_LOG`: the log filter.
     pub log_filter: Targets,
     /// The AWS client's region, endpoint and flags.
@@ -223,13 +225,29 @@ impl Config {
                     problem: e.to_string(),
                 }
             })?;
+        let metrics_namespace = match present("METRICS_NAMESPACE") {
+            None => metrics::DEFAULT_NAMESPACE.to_owned(),
+            Some(namespace) if is_metrics_namespace(namespace.trim()) => {
+                namespace.trim().to_owned()
+            }
+            Some(_) => {
+                return Err(ConfigError {
+                    variable: "METRICS_NAMESPACE",
+                    problem: "must be 1 to 255 of A-Z a-z 0-9 . - _ / # : and not start with AWS/"
+                        .into(),
+                });
+            }
+        };
         Ok(Self {
             table_name,
             verifier,
             keys,
             tenant_cache,
             jwks_policy,
-            cors,
+            route: RouteSettings {
+                cors,
+                metrics_namespace,
+            },
             log_filter: crate::logging::filter(lookup("RUST_LOG").as_deref()),
             client: ClientSettings::read(&lookup),
         })
@@ -258,6 +276,15 @@ impl Config {
         let client = self.client.clone().client()?;
         Ok(DynamoStore::new(client, self.table_name.clone()).with_tenant_cache(self.tenant_cache))
     }
+}
+
+/// Whether `namespace` is a CloudWatch namespace a function may publish to.
+fn is_metrics_namespace(namespace: &str) -> bool {
+    (1..=255).contains(&namespace.len())
+        && !namespace.starts_with("AWS/")
+        && namespace
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-_/#:".contains(&b))
 }
 
 /// The token policy: `JWT_ISSUER` (required), `JWT_AUDIENCE` and `JWT_CLIENT_ID`
@@ -345,7 +372,11 @@ mod tests {
         assert_eq!(config.tenant_cache.as_secs(), TENANT_CACHE.default);
         assert_eq!(config.table_name, "t");
         assert!(matches!(&config.keys, KeyConfig::Inline(set) if set.len() == 2));
-        assert_eq!(config.cors.origins().count(), 0, "no origin unless listed");
+        assert_eq!(
+            config.route.cors.origins().count(),
+            0,
+            "no origin unless listed"
+        );
     }
 
     #[test]
@@ -408,7 +439,7 @@ mod tests {
         };
         let config = with("https://app.example.com,http://localhost:3000").unwrap();
         assert_eq!(
-            config.cors.origins().collect::<Vec<_>>(),
+            config.route.cors.origins().collect::<Vec<_>>(),
             ["https://app.example.com", "http://localhost:3000"]
         );
         for bad in ["*", "https://app.example.com/", "http://app.example.com"] {

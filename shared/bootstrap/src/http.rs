@@ -23,6 +23,8 @@
 
 use std::convert::Infallible;
 use std::fmt::Display;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -42,11 +44,11 @@ use tower::{Layer, ServiceBuilder};
 use tower_http::propagate_header::PropagateHeaderLayer;
 use tower_http::set_header::{SetRequestHeaderLayer, SetResponseHeaderLayer};
 use tower_http::trace::TraceLayer;
-use tracing::Span;
+use tracing::{Level, Span};
 
 use auth::AccessError;
 
-use crate::CorsPolicy;
+use crate::{CorsPolicy, metrics};
 
 /// `X-Request-Id`.
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -81,12 +83,16 @@ pub trait RouteError: Display {
     fn body<'a>(&'a self, request_id: &'a str) -> impl Serialize + 'a;
 }
 
-/// The request id the outer layer set on a request with these `headers` ([`route_service`]
-/// always sets one).
+/// The request id the outer layer set on a request or response with these `headers`
+/// ([`route_service`] always sets one); a missing one is logged as the error it is, and reads
+/// as empty.
 pub fn request_id(headers: &HeaderMap) -> &str {
     match headers.get(X_REQUEST_ID).map(HeaderValue::to_str) {
         Some(Ok(id)) => id,
-        _ => "",
+        _ => {
+            tracing::error!("a request or response without its X-Request-Id");
+            ""
+        }
     }
 }
 
@@ -98,13 +104,33 @@ pub struct Caller {
     /// The API key presented (its public id, never the secret), so that a refused key can be
     /// traced to its owner.
     pub api_key_id: Option<String>,
+    /// The user answered for, once established.
+    pub user_id: Option<String>,
 }
 
-/// What the access line reads from a response: the method and the [`Caller`].
+/// What the access line and the metric line read from a response: the method, the
+/// [`Caller`] and the error code.
 #[derive(Debug, Clone)]
 struct AccessFacts {
     method: Method,
     caller: Caller,
+    refusal: Option<Refusal>,
+}
+
+/// An error response's code, and its reason for the log (never shown to the client).
+#[derive(Debug, Clone)]
+struct Refusal {
+    code: u16,
+    reason: String,
+}
+
+/// What the shared layers need besides the handler.
+#[derive(Debug, Clone)]
+pub struct RouteSettings {
+    /// The CORS policy (`ALLOWED_ORIGINS`).
+    pub cors: CorsPolicy,
+    /// The namespace of the metric lines (`METRICS_NAMESPACE`).
+    pub metrics_namespace: String,
 }
 
 /// The response of a route's `result` for `request`: the document, or the error as
@@ -114,10 +140,20 @@ pub fn respond<E: RouteError>(
     caller: Caller,
     result: Result<Response, E>,
 ) -> Response {
-    let mut response = result.unwrap_or_else(|err| error_response(&err, request));
+    let (mut response, refusal) = match result {
+        Ok(response) => (response, None),
+        Err(err) => {
+            let refusal = Refusal {
+                code: err.code(),
+                reason: err.to_string(),
+            };
+            (error_response(&err, request), Some(refusal))
+        }
+    };
     response.extensions_mut().insert(AccessFacts {
         method: request.method.clone(),
         caller,
+        refusal,
     });
     response
 }
@@ -133,18 +169,11 @@ pub fn json_response(
     Ok(([(CONTENT_TYPE, content_type)], body).into_response())
 }
 
-/// `err` as its route's response: its status and body, the header its status adds
-/// (`WWW-Authenticate` on 400 and 401, `Allow: GET, HEAD` on 405, `Retry-After: 1` on 503),
-/// logged as a refusal (warn) or a failure (error) with its reason.
+/// `err` as its route's response: its status and body, and the header its status adds
+/// (`WWW-Authenticate` on 400 and 401, `Allow: GET, HEAD` on 405, `Retry-After: 1` on 503).
 pub fn error_response<E: RouteError>(err: &E, request: &Parts) -> Response {
     let status = err.status();
-    let code = err.code();
     let request_id = request_id(&request.headers);
-    if status.is_server_error() {
-        tracing::error!(request_id, status = status.as_u16(), code, error = %err, "request failed");
-    } else {
-        tracing::warn!(request_id, status = status.as_u16(), code, reason = %err, "request refused");
-    }
     let extra = match status {
         StatusCode::BAD_REQUEST => Some((WWW_AUTHENTICATE, INVALID_REQUEST)),
         StatusCode::UNAUTHORIZED => Some((
@@ -207,24 +236,68 @@ fn apigw_request_id<B>(request: &Request<B>) -> Option<&str> {
     .filter(|id| !id.is_empty() && id.len() <= 128)
 }
 
-/// The access line of one response to `route`. A response without [`AccessFacts`] is a
-/// preflight the CORS layer answered.
-fn access_line(route: &'static str, response: &Response, latency: Duration) {
+/// The access line and the metric line of one response to `route`. A response without
+/// [`AccessFacts`] is a preflight the CORS layer answered.
+fn access_line(
+    route: &'static str,
+    namespace: &str,
+    cold_start: bool,
+    response: &Response,
+    latency: Duration,
+) {
     let facts = response.extensions().get::<AccessFacts>();
+    let refusal = facts.and_then(|f| f.refusal.as_ref());
+    match telemetry::current() {
+        Some(tally) => metrics::emit(
+            namespace,
+            &metrics::Observation {
+                route,
+                status: response.status(),
+                code: refusal.map(|r| r.code),
+                request_id: request_id(response.headers()),
+                latency,
+                cold_start,
+                tally,
+            },
+        ),
+        None => tracing::error!("a response outside its invocation's telemetry scope"),
+    }
     let method = facts.map_or("OPTIONS", |f| f.method.as_str());
     let caller = facts.map(|f| &f.caller);
-    let tenant_id = caller.and_then(|c| c.tenant_id.as_deref());
-    let api_key_id = caller.and_then(|c| c.api_key_id.as_deref());
-    tracing::info!(
-        route,
-        method,
-        status = response.status().as_u16(),
-        latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
-        request_id = request_id(response.headers()),
-        tenant_id = tenant_id.unwrap_or(""),
-        api_key_id = api_key_id.unwrap_or(""),
-        "request"
-    );
+    let tenant_id = caller.and_then(|c| c.tenant_id.as_deref()).unwrap_or("");
+    let api_key_id = caller.and_then(|c| c.api_key_id.as_deref()).unwrap_or("");
+    let user_id = caller.and_then(|c| c.user_id.as_deref());
+    let status = response.status();
+    let latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+    let request_id = request_id(response.headers());
+    let code = refusal.map(|r| r.code);
+    let reason = refusal.map(|r| r.reason.as_str());
+    // One line per request; absent fields (`user_id`, `code`, `reason`) are left out.
+    macro_rules! access_line {
+        ($level:expr) => {
+            tracing::event!(
+                $level,
+                route,
+                method,
+                status = status.as_u16(),
+                latency_us,
+                request_id,
+                tenant_id,
+                api_key_id,
+                user_id,
+                code,
+                reason,
+                "request"
+            )
+        };
+    }
+    if status.is_server_error() {
+        access_line!(Level::ERROR);
+    } else if refusal.is_some() {
+        access_line!(Level::WARN);
+    } else {
+        access_line!(Level::INFO);
+    }
 }
 
 /// Whether `request` is an `OPTIONS` that is not a CORS preflight.
@@ -240,10 +313,12 @@ fn is_plain_options<B>(request: &Request<B>) -> bool {
 pub type RouteService = BoxCloneSyncService<Request<lambda_http::Body>, Response, Infallible>;
 
 /// The service of one route: `handler` (with `state`) for GET and HEAD behind the layers of
-/// the module docs, `E`'s 405 for every other method, `cors` for preflights.
+/// the module docs, `E`'s 405 for every other method, the CORS policy of `settings` for
+/// preflights. Each call is one invocation with a tally of its own (`telemetry`), reported with
+/// the response in the metric line; the service's first response is its container's cold start.
 pub fn route_service<E, H, T, S>(
     route: &'static str,
-    cors: &CorsPolicy,
+    settings: &RouteSettings,
     handler: H,
     state: S,
 ) -> RouteService
@@ -258,7 +333,9 @@ where
             respond(&request, Caller::default(), Err(E::method_not_allowed()))
         })
         .with_state(state);
-    let with_cors = cors.layer().layer(methods.clone());
+    let with_cors = settings.cors.layer().layer(methods.clone());
+    let namespace = settings.metrics_namespace.clone();
+    let first_response = Arc::new(AtomicBool::new(true));
     let routed = tower::service_fn(move |request: Request<lambda_http::Body>| {
         let target = if is_plain_options(&request) {
             Either::Right(methods.clone())
@@ -268,6 +345,7 @@ where
         target.oneshot(request)
     });
     let layered = ServiceBuilder::new()
+        .map_future(telemetry::scope)
         .map_response(|response: http::Response<_>| response.map(Body::new))
         .layer(SetRequestHeaderLayer::overriding(
             X_REQUEST_ID,
@@ -278,7 +356,8 @@ where
                 .make_span_with(|_: &Request<_>| Span::none())
                 .on_request(())
                 .on_response(move |response: &Response, latency: Duration, _: &Span| {
-                    access_line(route, response, latency)
+                    let cold_start = first_response.swap(false, Ordering::Relaxed);
+                    access_line(route, &namespace, cold_start, response, latency)
                 })
                 .on_failure(()),
         )

@@ -12,11 +12,12 @@ pub mod config;
 pub mod cors;
 pub mod http;
 pub mod logging;
+pub mod metrics;
 pub mod poll_loop;
 
 pub use config::{Config, ConfigError, KeyConfig};
 pub use cors::{CorsPolicy, OriginError};
-pub use http::{Challenge, RouteError, RouteService, route_service};
+pub use http::{Challenge, RouteError, RouteService, RouteSettings, route_service};
 pub use poll_loop::run;
 
 use auth::{ProviderKeys, TokenVerifier};

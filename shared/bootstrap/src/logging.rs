@@ -14,11 +14,20 @@
 //! and a dependency added later is capped without a list to remember. The cap is a
 //! second filter that must also let a line through, so no `RUST_LOG` directive can lift it.
 
+use std::fmt;
+
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
 use tracing_subscriber::Layer;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
+
+use crate::metrics;
 
 /// The project's own crates, the only targets `RUST_LOG` may lift below `info`.
 pub const OWN_TARGETS: [&str; 6] = [
@@ -30,19 +39,28 @@ pub const OWN_TARGETS: [&str; 6] = [
     "store",
 ];
 
-/// Every target at `info` at most, but [`OWN_TARGETS`] at any level.
+/// Every target at `info` at most, but [`OWN_TARGETS`] at any level; the metric lines are not
+/// log lines.
 fn dependency_caps() -> Targets {
-    OWN_TARGETS.iter().fold(
-        Targets::new().with_default(LevelFilter::INFO),
-        |targets, crate_name| targets.with_target(*crate_name, LevelFilter::TRACE),
-    )
+    OWN_TARGETS
+        .iter()
+        .fold(
+            Targets::new().with_default(LevelFilter::INFO),
+            |targets, crate_name| targets.with_target(*crate_name, LevelFilter::TRACE),
+        )
+        .with_target(metrics::TARGET, LevelFilter::OFF)
 }
 
-/// The production subscriber, writing to `writer` (tests capture with their own writer).
+/// The production subscriber, writing to `writer` (tests capture with their own writer): the
+/// JSON log lines, and the metric lines ([`crate::metrics`]) as they are, whatever `filter` says.
 pub fn subscriber<W>(writer: W, filter: Targets) -> impl tracing::Subscriber + Send + Sync + 'static
 where
-    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+    W: for<'a> MakeWriter<'a> + Clone + Send + Sync + 'static,
 {
+    let metric_lines = tracing_subscriber::fmt::layer()
+        .event_format(MessageOnly)
+        .with_writer(writer.clone())
+        .with_filter(Targets::new().with_target(metrics::TARGET, LevelFilter::INFO));
     let lines = tracing_subscriber::fmt::layer()
         .json()
         .flatten_event(true)
@@ -53,7 +71,41 @@ where
         .with_writer(writer)
         .with_filter(filter)
         .with_filter(dependency_caps());
-    tracing_subscriber::registry().with(lines)
+    tracing_subscriber::registry()
+        .with(lines)
+        .with(metric_lines)
+}
+
+/// Writes an event's message alone, as it is: a metric line is its own JSON document.
+struct MessageOnly;
+
+impl<S, N> FormatEvent<S, N> for MessageOnly
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        _: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        let mut message = Message(&mut writer, Ok(()));
+        event.record(&mut message);
+        message.1?;
+        writeln!(writer)
+    }
+}
+
+/// Writes the `message` field of an event.
+struct Message<'w, 'a>(&'w mut Writer<'a>, fmt::Result);
+
+impl Visit for Message<'_, '_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        if field.name() == "message" {
+            self.1 = write!(self.0, "{value:?}");
+        }
+    }
 }
 
 /// Installs the production subscriber on stdout with `filter` (the configuration's

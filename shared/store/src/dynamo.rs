@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
@@ -120,11 +120,12 @@ impl DynamoStore {
                     operation: "BatchGetItem",
                     detail: e.to_string(),
                 })?;
-            let output = self
+            let sent = self
                 .client
                 .batch_get_item()
                 .request_items(&self.table, request)
-                .send()
+                .send();
+            let output = counted(sent)
                 .await
                 .map_err(|e| sdk_error("BatchGetItem", e))?;
             for item in output
@@ -161,17 +162,28 @@ impl DynamoStore {
     }
 
     async fn get(&self, key: &ItemKey) -> Result<Option<Item>, StoreError> {
-        let output = self
+        let sent = self
             .client
             .get_item()
             .table_name(&self.table)
             .set_key(Some(key.to_attributes()))
             .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| sdk_error("GetItem", e))?;
+            .send();
+        let output = counted(sent).await.map_err(|e| sdk_error("GetItem", e))?;
         Ok(output.item)
     }
+}
+
+/// The outcome of one DynamoDB request, counted in the invocation's tally (`telemetry`).
+async fn counted<T, E>(request: impl Future<Output = Result<T, E>>) -> Result<T, E> {
+    let started = Instant::now();
+    let outcome = request.await;
+    telemetry::add(|tally| {
+        tally.dynamodb_requests += 1;
+        tally.dynamodb_failures += u32::from(outcome.is_err());
+        tally.dynamodb_time += started.elapsed();
+    });
+    outcome
 }
 
 /// Maps an item read under `key` to its record. A mismatch names the key and the attribute,

@@ -12,6 +12,7 @@
 
 mod answer;
 pub mod cors_and_methods;
+pub mod emf;
 
 /// RFC 6750's `WWW-Authenticate` challenges, as the wire carries them (written out here, not
 /// taken from the code under test).
@@ -55,7 +56,7 @@ pub use requests::{
 
 use accounts::Admin;
 use auth::{KeySet, ProviderKeys, TokenVerifier, VerifierSettings};
-use bootstrap::CorsPolicy;
+use bootstrap::{CorsPolicy, RouteSettings};
 use devkit::{DEV_ISSUER, DEV_JWKS};
 use model::{SessionId, TenantId, UserId};
 use store::DynamoStore;
@@ -262,12 +263,15 @@ pub fn dev_verifier() -> TokenVerifier<ProviderKeys> {
     verifier_with(DEV_JWKS, settings)
 }
 
-/// The CORS policy of the local configuration (`devkit::DEV_ALLOWED_ORIGINS`), parsed once.
-pub fn dev_cors() -> &'static CorsPolicy {
-    static POLICY: std::sync::LazyLock<CorsPolicy> = std::sync::LazyLock::new(|| {
-        CorsPolicy::parse(devkit::DEV_ALLOWED_ORIGINS).expect("the dev origins parse")
-    });
-    &POLICY
+/// The shared layers' settings of the local configuration: the CORS policy of
+/// `devkit::DEV_ALLOWED_ORIGINS` and the default metrics namespace, made once.
+pub fn dev_route_settings() -> &'static RouteSettings {
+    static SETTINGS: std::sync::LazyLock<RouteSettings> =
+        std::sync::LazyLock::new(|| RouteSettings {
+            cors: CorsPolicy::parse(devkit::DEV_ALLOWED_ORIGINS).expect("the dev origins parse"),
+            metrics_namespace: bootstrap::metrics::DEFAULT_NAMESPACE.to_owned(),
+        });
+    &SETTINGS
 }
 
 /// A verifier over the keys of `jwks` with `settings`.

@@ -15,12 +15,24 @@ impl CapturedLogs {
         String::from_utf8_lossy(&self.buffer.lock().expect("log buffer")).into_owned()
     }
 
-    /// The lines, parsed as JSON.
-    pub fn lines(&self) -> Vec<serde_json::Value> {
+    /// Every line, parsed as JSON: log lines and metric lines.
+    pub fn all_lines(&self) -> Vec<serde_json::Value> {
         self.text()
             .lines()
-            .map(|l| serde_json::from_str(l).expect("every log line is JSON"))
+            .map(|l| serde_json::from_str(l).expect("every line is JSON"))
             .collect()
+    }
+
+    /// The log lines (every line but the metric lines).
+    pub fn lines(&self) -> Vec<serde_json::Value> {
+        let all = self.all_lines().into_iter();
+        all.filter(|line| line.get("_aws").is_none()).collect()
+    }
+
+    /// The metric lines (CloudWatch embedded metric format: those with `_aws`).
+    pub fn metric_lines(&self) -> Vec<serde_json::Value> {
+        let all = self.all_lines().into_iter();
+        all.filter(|line| line.get("_aws").is_some()).collect()
     }
 }
 

@@ -121,10 +121,19 @@ pub fn access_lines(
         assert!(line["method"].is_string(), "{line}");
         assert!(line["tenant_id"].is_string(), "{line}");
         assert!(line["api_key_id"].is_string(), "{line}");
-        assert!(
-            line["level"] == "INFO" && line["timestamp"].is_string(),
-            "{line}"
-        );
+        assert!(line["timestamp"].is_string(), "{line}");
+        // An answered request is info; a refusal warns and a failure is an error, each with
+        // its code and reason.
+        let status = line["status"].as_u64().unwrap_or(0);
+        let level = match status {
+            500.. => "ERROR",
+            400.. => "WARN",
+            _ => "INFO",
+        };
+        assert_eq!(line["level"], level, "{line}");
+        let refused = status >= 400;
+        assert_eq!(line["code"].is_u64(), refused, "{line}");
+        assert_eq!(line["reason"].is_string(), refused, "{line}");
     }
     access
 }

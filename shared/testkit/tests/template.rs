@@ -460,3 +460,142 @@ fn the_template_cargo_toml_and_readme_state_the_codes_configuration() {
         );
     }
 }
+
+/// The alarms of the template, by logical id.
+fn alarms(template: &Value) -> Vec<String> {
+    let resources = template["Resources"].as_mapping().expect("resources");
+    let mut alarms: Vec<String> = resources
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::CloudWatch::Alarm")
+        .map(|(name, _)| name.as_str().unwrap().to_owned())
+        .collect();
+    alarms.sort();
+    alarms
+}
+
+/// RUNBOOK.md has a section for every alarm of the template and for no other.
+#[test]
+fn the_runbook_and_the_template_name_the_same_alarms() {
+    let runbook = std::fs::read_to_string(workspace_root().join("RUNBOOK.md")).unwrap();
+    let mut documented: Vec<String> = runbook
+        .lines()
+        .filter_map(|line| line.strip_prefix("### "))
+        .flat_map(|names| names.split(", ").map(str::to_owned))
+        .collect();
+    documented.sort();
+    let alarms = alarms(&template());
+    assert!(alarms.len() >= 12, "{alarms:?}");
+    assert_eq!(documented, alarms);
+}
+
+/// Every alarm notifies the optional topic, every metric of the functions' namespace that an
+/// alarm or the dashboard reads is one the functions write, with dimensions they write.
+#[test]
+fn the_alarms_and_the_dashboard_read_metrics_the_functions_write() {
+    let template = template();
+    let known: Vec<&str> = testkit::emf::METRICS
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    for name in alarms(&template) {
+        let alarm = &template["Resources"][name.as_str()]["Properties"];
+        for actions in ["AlarmActions", "OKActions"] {
+            let text = serde_yaml::to_string(&alarm[actions]).unwrap();
+            assert!(
+                text.contains("HasAlarmTopic") && text.contains("AlarmTopicArn"),
+                "{name}"
+            );
+        }
+        let mut stats = vec![alarm.clone()];
+        if let Some(metrics) = alarm["Metrics"].as_sequence() {
+            stats.extend(
+                metrics
+                    .iter()
+                    .filter_map(|m| m.get("MetricStat"))
+                    .map(|s| s["Metric"].clone()),
+            );
+        }
+        for metric in stats {
+            let namespace = serde_yaml::to_string(&metric["Namespace"]).unwrap();
+            if namespace.contains("MetricsNamespace") {
+                let metric_name = metric["MetricName"].as_str().unwrap();
+                assert!(known.contains(&metric_name), "{name} reads {metric_name}");
+                for dimension in metric["Dimensions"].as_sequence().unwrap() {
+                    let key = dimension["Name"].as_str().unwrap();
+                    assert!(testkit::emf::DIMENSIONS.contains(&key), "{name}: {key}");
+                }
+            }
+        }
+    }
+    // The dashboard's body, its `${...}` references replaced, is JSON; every metric of the
+    // namespace it plots is one the functions write.
+    let Value::Tagged(body) = &template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]
+    else {
+        panic!("the dashboard's body is a !Sub")
+    };
+    let mut text = body
+        .value
+        .as_str()
+        .unwrap()
+        .replace("${MetricsNamespace}", "NAMESPACE");
+    while let Some(start) = text.find("${") {
+        let end = start + text[start..].find('}').unwrap();
+        text.replace_range(start..=end, "X");
+    }
+    let dashboard: serde_json::Value = serde_json::from_str(&text).expect("the dashboard is JSON");
+    let mut plotted = 0;
+    for widget in dashboard["widgets"].as_array().unwrap() {
+        for metric in widget["properties"]["metrics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            if metric[0] == "NAMESPACE" {
+                let name = metric[1].as_str().unwrap();
+                assert!(known.contains(&name), "the dashboard plots {name}");
+                plotted += 1;
+            }
+        }
+    }
+    assert!(plotted >= 10, "{plotted}");
+}
+
+/// Both functions publish a version behind the `live` alias, which the HTTP API invokes (SAM
+/// wires the events to the alias), shift traffic as `DeploymentType` says, and roll back on
+/// their own 5xx and errors alarms; X-Ray tracing is a parameter.
+#[test]
+fn deployments_are_gradual_and_roll_back_on_the_functions_alarms() {
+    let template = template();
+    let globals = &template["Globals"]["Function"];
+    assert_eq!(globals["AutoPublishAlias"], "live");
+    let tracing = serde_yaml::to_string(&globals["Tracing"]).unwrap();
+    assert!(
+        tracing.contains("HasTracing") && tracing.contains("Active"),
+        "{tracing}"
+    );
+    let parameters = &template["Parameters"];
+    assert_eq!(
+        parameters["DeploymentType"]["Default"],
+        "Canary10Percent5Minutes"
+    );
+    assert!(
+        strings(&parameters["DeploymentType"]["AllowedValues"]).contains(&"AllAtOnce".to_owned())
+    );
+    assert_eq!(parameters["TracingEnabled"]["Default"], "false");
+    assert_eq!(parameters["AlarmTopicArn"]["Default"], "");
+    for function in ["GetMe", "GetUsersMe"] {
+        let preference = &template["Resources"][format!("{function}Function").as_str()]["Properties"]
+            ["DeploymentPreference"];
+        assert_eq!(
+            serde_yaml::to_string(&preference["Type"]).unwrap().trim(),
+            "!Ref DeploymentType"
+        );
+        let alarms = serde_yaml::to_string(&preference["Alarms"]).unwrap();
+        for alarm in ["5xxAlarm", "ErrorsAlarm"] {
+            assert!(
+                alarms.contains(&format!("{function}{alarm}")),
+                "{function}: {alarms}"
+            );
+        }
+    }
+}
