@@ -114,22 +114,6 @@ pub const DEFAULT_SESSION_CLAIM: &str = "sid";
 /// Other types (`logout+jwt`, `secevent+jwt`, `dpop+jwt`, ...) are tokens for other uses.
 pub const ACCEPTED_TYPES: [&str; 3] = ["JWT", "at+jwt", "application/at+jwt"];
 
-impl VerifierSettings {
-    /// A policy for `issuer` and `audience` with every other setting at its default.
-    pub fn new(issuer: &str, audience: &str) -> Self {
-        Self {
-            issuer: issuer.to_owned(),
-            audience: Some(vec![audience.to_owned()]),
-            client_ids: None,
-            token_use: None,
-            tenant_claim: DEFAULT_TENANT_CLAIM.to_owned(),
-            session_claim: DEFAULT_SESSION_CLAIM.to_owned(),
-            max_lifetime_secs: DEFAULT_MAX_LIFETIME_SECS,
-            leeway_secs: DEFAULT_LEEWAY_SECS,
-        }
-    }
-}
-
 /// How many verified tokens a container remembers (see the module docs).
 #[allow(clippy::unwrap_used)] // evaluated at compile time
 pub const VERIFIED_TOKEN_CACHE_SIZE: NonZeroUsize = NonZeroUsize::new(1024).unwrap();
@@ -391,10 +375,24 @@ mod tests {
     const FOREIGN_PEM: &str = devkit::TEST_FOREIGN_ES256_PRIVATE_KEY;
     const ISSUER: &str = "https://issuer.test";
 
+    /// The policy for `ISSUER` and `audience` with every other setting at its default.
+    fn policy(audience: &str) -> VerifierSettings {
+        VerifierSettings {
+            issuer: ISSUER.to_owned(),
+            audience: Some(vec![audience.to_owned()]),
+            client_ids: None,
+            token_use: None,
+            tenant_claim: DEFAULT_TENANT_CLAIM.to_owned(),
+            session_claim: DEFAULT_SESSION_CLAIM.to_owned(),
+            max_lifetime_secs: DEFAULT_MAX_LIFETIME_SECS,
+            leeway_secs: DEFAULT_LEEWAY_SECS,
+        }
+    }
+
     fn settings(audience: Option<&str>) -> VerifierSettings {
         VerifierSettings {
             audience: audience.map(|a| vec![a.to_owned()]),
-            ..VerifierSettings::new(ISSUER, "unused")
+            ..policy("unused")
         }
     }
 
@@ -836,7 +834,7 @@ mod tests {
             token_use: Some("access".into()),
             tenant_claim: "custom:tenant_id".into(),
             session_claim: "origin_jti".into(),
-            ..VerifierSettings::new(ISSUER, "unused")
+            ..policy("unused")
         };
         let v = TokenVerifier::new(KeySet::from_jwks_json(DEV_JWKS).unwrap(), cognito);
         let access = with(serde_json::json!({
