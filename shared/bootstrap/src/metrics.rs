@@ -8,7 +8,7 @@
 //! | dimensions | metrics |
 //! |---|---|
 //! | `Route`, `StatusClass`; `Route`; and `Route`, `Code` on an error response (the refusals by error code) | `Requests` (Count) |
-//! | `Route` | `Latency` and, when the request reached DynamoDB, `DynamoDbLatency` (Milliseconds); `ColdStart`, `Unauthorized`, `DynamoDbFailures`, `JwksFetches`, `JwksFetchFailures`, `TokenCacheHits`, `TokenCacheMisses` (Count, each only when not zero) |
+//! | `Route` | `Latency` (of every response but a 4xx) and, when the request reached DynamoDB, `DynamoDbLatency` (Milliseconds); `ColdStart`, `Unauthorized`, `DynamoDbFailures`, `JwksFetches`, `JwksFetchFailures`, `TokenCacheHits`, `TokenCacheMisses` (Count, each only when not zero) |
 //!
 //! The dimension values are bounded: the two routes, `2xx`/`3xx`/`4xx`/`5xx`, and the error
 //! codes of openapi.yaml. No tenant, user, key or request id is a dimension; the request id is
@@ -64,7 +64,8 @@ struct MetricLine<'a> {
     code: Option<String>,
     request_id: &'a str,
     requests: u32,
-    latency: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latency: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     dynamo_db_latency: Option<f64>,
     #[serde(flatten)]
@@ -75,7 +76,7 @@ struct MetricLine<'a> {
 #[serde(rename_all = "PascalCase")]
 struct Metadata<'a> {
     timestamp: i128,
-    cloud_watch_metrics: [Directive<'a>; 2],
+    cloud_watch_metrics: Vec<Directive<'a>>,
 }
 
 #[derive(Serialize)]
@@ -118,7 +119,13 @@ pub fn emit(namespace: &str, observed: &Observation<'_>) {
         name,
         unit: "Milliseconds",
     };
-    let mut per_route = vec![milliseconds("Latency")];
+    // A refusal (4xx) is counted, not timed: a flood of quick refusals would otherwise pull the
+    // percentiles of what callers are served down.
+    let latency = (!observed.status.is_client_error()).then(|| millis(observed.latency));
+    let mut per_route = Vec::new();
+    if latency.is_some() {
+        per_route.push(milliseconds("Latency"));
+    }
     if dynamodb_latency.is_some() {
         per_route.push(milliseconds("DynamoDbLatency"));
     }
@@ -130,31 +137,32 @@ pub fn emit(namespace: &str, observed: &Observation<'_>) {
         None => &[&["Route", "StatusClass"], &["Route"]],
         Some(_) => &[&["Route", "StatusClass"], &["Route"], &["Route", "Code"]],
     };
+    let mut directives = vec![Directive {
+        namespace,
+        dimensions: requests_by,
+        metrics: vec![Metric {
+            name: "Requests",
+            unit: "Count",
+        }],
+    }];
+    if !per_route.is_empty() {
+        directives.push(Directive {
+            namespace,
+            dimensions: &[&["Route"]],
+            metrics: per_route,
+        });
+    }
     let line = MetricLine {
         aws: Metadata {
             timestamp: OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000,
-            cloud_watch_metrics: [
-                Directive {
-                    namespace,
-                    dimensions: requests_by,
-                    metrics: vec![Metric {
-                        name: "Requests",
-                        unit: "Count",
-                    }],
-                },
-                Directive {
-                    namespace,
-                    dimensions: &[&["Route"]],
-                    metrics: per_route,
-                },
-            ],
+            cloud_watch_metrics: directives,
         },
         route: observed.route,
         status_class: status_class(observed.status),
         code: observed.code.map(|code| code.to_string()),
         request_id: observed.request_id,
         requests: 1,
-        latency: millis(observed.latency),
+        latency,
         dynamo_db_latency: dynamodb_latency,
         counters,
     };
