@@ -19,7 +19,7 @@ use crate::http::X_REQUEST_ID;
 
 /// Request headers a listed origin may send: those the standard clients send on a GET
 /// (JSON:API clients set `Accept` and `Content-Type` on every request) and the API's own.
-pub const ALLOWED_HEADERS: [&str; 8] = [
+pub(crate) const ALLOWED_HEADERS: [&str; 8] = [
     "accept",
     "accept-language",
     "authorization",
@@ -30,9 +30,9 @@ pub const ALLOWED_HEADERS: [&str; 8] = [
     "x-domain",
 ];
 /// Response headers a listed origin's JavaScript may read.
-pub const EXPOSED_HEADERS: [HeaderName; 3] = [RETRY_AFTER, WWW_AUTHENTICATE, X_REQUEST_ID];
+pub(crate) const EXPOSED_HEADERS: [HeaderName; 3] = [RETRY_AFTER, WWW_AUTHENTICATE, X_REQUEST_ID];
 /// How long a browser may cache a preflight's grant.
-pub const MAX_AGE: Duration = Duration::from_secs(600);
+pub(crate) const MAX_AGE: Duration = Duration::from_secs(600);
 
 /// The browser origins allowed to call the API with credentials.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

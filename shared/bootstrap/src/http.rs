@@ -51,7 +51,7 @@ use auth::AccessError;
 use crate::{CorsPolicy, metrics};
 
 /// `X-Request-Id`.
-pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub(crate) const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// `X-Content-Type-Options`.
 const X_CONTENT_TYPE_OPTIONS: HeaderName = HeaderName::from_static("x-content-type-options");
 
@@ -86,7 +86,7 @@ pub trait RouteError: Display {
 /// The request id the outer layer set on a request or response with these `headers`
 /// ([`route_service`] always sets one); a missing one is logged as the error it is, and reads
 /// as empty.
-pub fn request_id(headers: &HeaderMap) -> &str {
+fn request_id(headers: &HeaderMap) -> &str {
     match headers.get(X_REQUEST_ID).map(HeaderValue::to_str) {
         Some(Ok(id)) => id,
         _ => {
@@ -171,7 +171,7 @@ pub fn json_response(
 
 /// `err` as its route's response: its status and body, and the header its status adds
 /// (`WWW-Authenticate` on 400 and 401, `Allow: GET, HEAD` on 405, `Retry-After: 1` on 503).
-pub fn error_response<E: RouteError>(err: &E, request: &Parts) -> Response {
+fn error_response<E: RouteError>(err: &E, request: &Parts) -> Response {
     let status = err.status();
     let request_id = request_id(&request.headers);
     let extra = match status {

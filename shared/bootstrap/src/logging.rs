@@ -110,7 +110,7 @@ impl Visit for Message<'_, '_> {
 
 /// Installs the production subscriber on stdout with `filter` (the configuration's
 /// `RUST_LOG`). Call once, at init; a second call is ignored.
-pub fn init(filter: Targets) {
+pub(crate) fn init(filter: Targets) {
     let _ = subscriber(std::io::stdout, filter).try_init();
 }
 

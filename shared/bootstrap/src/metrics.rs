@@ -33,7 +33,7 @@ pub const DEFAULT_NAMESPACE: &str = "CurrentUserApi";
 
 /// What one response's metric line says.
 #[derive(Debug, Clone, Copy)]
-pub struct Observation<'a> {
+pub(crate) struct Observation<'a> {
     /// The route (`GET /me`).
     pub route: &'static str,
     /// The response's status.
@@ -99,7 +99,7 @@ fn millis(duration: Duration) -> f64 {
 }
 
 /// Writes the metric line of one response in `namespace`.
-pub fn emit(namespace: &str, observed: &Observation<'_>) {
+pub(crate) fn emit(namespace: &str, observed: &Observation<'_>) {
     let tally = observed.tally;
     let unauthorized = observed.status == StatusCode::UNAUTHORIZED;
     let counters: BTreeMap<&'static str, u32> = [
