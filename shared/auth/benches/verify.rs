@@ -6,22 +6,13 @@
 
 use std::hint::black_box;
 
-use auth::{KeySet, TokenVerifier, VerifierSettings};
+use auth::{KeySet, TokenVerifier};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use devkit::demo::{ADA_ID, ADA_SESSION_ID, TENANT_ID};
 use devkit::{DEV_ISSUER, DEV_JWKS, DevKey};
 
 fn verifier() -> TokenVerifier<KeySet> {
-    let settings = VerifierSettings {
-        issuer: DEV_ISSUER.to_owned(),
-        audience: Some(vec![devkit::DEV_AUDIENCE.to_owned()]),
-        client_ids: None,
-        token_use: None,
-        tenant_claim: auth::token::DEFAULT_TENANT_CLAIM.to_owned(),
-        session_claim: auth::token::DEFAULT_SESSION_CLAIM.to_owned(),
-        max_lifetime_secs: auth::token::DEFAULT_MAX_LIFETIME_SECS,
-        leeway_secs: auth::token::DEFAULT_LEEWAY_SECS,
-    };
+    let settings = devkit::dev_policy(DEV_ISSUER, devkit::DEV_AUDIENCE);
     let keys = KeySet::from_jwks_json(DEV_JWKS).expect("the dev JWKS");
     TokenVerifier::new(keys, settings)
 }

@@ -61,6 +61,21 @@ pub enum DevKey {
     Rs256,
 }
 
+/// The token policy for `issuer` and `audience`, every other setting at the functions'
+/// default.
+pub fn dev_policy(issuer: &str, audience: &str) -> auth::VerifierSettings {
+    auth::VerifierSettings {
+        issuer: issuer.to_owned(),
+        audience: Some(vec![audience.to_owned()]),
+        client_ids: None,
+        token_use: None,
+        tenant_claim: auth::token::DEFAULT_TENANT_CLAIM.to_owned(),
+        session_claim: auth::token::DEFAULT_SESSION_CLAIM.to_owned(),
+        max_lifetime_secs: auth::token::DEFAULT_MAX_LIFETIME_SECS,
+        leeway_secs: auth::token::DEFAULT_LEEWAY_SECS,
+    }
+}
+
 /// A signer with a committed dev-only key.
 pub fn dev_signer(key: DevKey) -> Result<TokenSigner, DevError> {
     Ok(match key {

@@ -19,7 +19,7 @@ const FOREIGN: &str = devkit::TEST_FOREIGN_ES256_PRIVATE_KEY;
 pub fn verifier() -> auth::TokenVerifier<auth::ProviderKeys> {
     crate::verifier_with(
         devkit::DEV_JWKS,
-        crate::dev_policy(devkit::DEV_ISSUER, AUDIENCE),
+        devkit::dev_policy(devkit::DEV_ISSUER, AUDIENCE),
     )
 }
 

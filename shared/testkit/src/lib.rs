@@ -254,26 +254,11 @@ pub fn dev_signer() -> devkit::TokenSigner {
     devkit::dev_signer(devkit::DevKey::Es256).expect("the dev key parses")
 }
 
-/// The token policy for `issuer` and `audience`, every other setting at the functions'
-/// default.
-pub fn dev_policy(issuer: &str, audience: &str) -> VerifierSettings {
-    VerifierSettings {
-        issuer: issuer.to_owned(),
-        audience: Some(vec![audience.to_owned()]),
-        client_ids: None,
-        token_use: None,
-        tenant_claim: auth::token::DEFAULT_TENANT_CLAIM.to_owned(),
-        session_claim: auth::token::DEFAULT_SESSION_CLAIM.to_owned(),
-        max_lifetime_secs: auth::token::DEFAULT_MAX_LIFETIME_SECS,
-        leeway_secs: auth::token::DEFAULT_LEEWAY_SECS,
-    }
-}
-
 /// A verifier for the local configuration (the workspace `Cargo.toml`'s lambda env): dev keys,
 /// dev issuer and audience, the dev-only long lifetime of the demo tokens, with the key type the
 /// functions use.
 pub fn dev_verifier() -> TokenVerifier<ProviderKeys> {
-    let mut settings = dev_policy(DEV_ISSUER, devkit::DEV_AUDIENCE);
+    let mut settings = devkit::dev_policy(DEV_ISSUER, devkit::DEV_AUDIENCE);
     settings.max_lifetime_secs = devkit::DEV_MAX_LIFETIME_SECS;
     verifier_with(DEV_JWKS, settings)
 }
