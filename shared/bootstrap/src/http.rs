@@ -247,6 +247,7 @@ fn access_line(
 ) {
     let facts = response.extensions().get::<AccessFacts>();
     let refusal = facts.and_then(|f| f.refusal.as_ref());
+    let request_id = request_id(response.headers());
     match telemetry::current() {
         Some(tally) => metrics::emit(
             namespace,
@@ -254,7 +255,7 @@ fn access_line(
                 route,
                 status: response.status(),
                 code: refusal.map(|r| r.code),
-                request_id: request_id(response.headers()),
+                request_id,
                 latency,
                 cold_start,
                 tally,
@@ -269,7 +270,6 @@ fn access_line(
     let user_id = caller.and_then(|c| c.user_id.as_deref());
     let status = response.status();
     let latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
-    let request_id = request_id(response.headers());
     let code = refusal.map(|r| r.code);
     let reason = refusal.map(|r| r.reason.as_str());
     // One line per request; absent fields (`user_id`, `code`, `reason`) are left out.
