@@ -14,24 +14,10 @@ const NAMESPACE: &str = bootstrap::metrics::DEFAULT_NAMESPACE;
 
 #[tokio::test]
 async fn each_response_has_one_metric_line_that_says_what_it_did() {
-    let (_, store) = local_dynamo().seeded_table().await;
-    let service = get_users_me::service(
-        testkit::deps(store, dev_verifier()),
-        testkit::dev_route_settings(),
-    );
-    let tenant = TENANT_ID.to_string();
-    let token = bearer(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
-    let with_token = [
-        ("x-domain", tenant.as_str()),
-        ("authorization", token.as_str()),
-    ];
-    let with_key = [
-        ("x-domain", tenant.as_str()),
-        ("x-api-key", API_KEY),
-        ("x-api-secret", API_SECRET),
-    ];
+    let (service, tenant, token) = demo().await;
+    let (with_token, with_key) = (with_token(&tenant, &token), with_key(&tenant));
     let (logs, _guard) = testkit::capture_logs();
-    for headers in [&with_token[..], &with_token[..], &with_key[..], &[][..]] {
+    for headers in [&with_token[..], &with_token, &with_key, &[]] {
         testkit::call(&service, users_me_request("", headers)).await;
     }
     let lines = logs.metric_lines();
@@ -86,28 +72,13 @@ async fn each_response_has_one_metric_line_that_says_what_it_did() {
 
 #[tokio::test]
 async fn a_flood_of_refusals_adds_no_dimension_value_and_no_log_volume() {
-    let (_, store) = local_dynamo().seeded_table().await;
-    let service = get_users_me::service(
-        testkit::deps(store, dev_verifier()),
-        testkit::dev_route_settings(),
-    );
-    let tenant = TENANT_ID.to_string();
-    let token = bearer(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
+    let (service, tenant, token) = demo().await;
 
     let (good_logs, guard) = testkit::capture_logs();
     let rounds = 50;
-    let with_key = [
-        ("x-domain", tenant.as_str()),
-        ("x-api-key", API_KEY),
-        ("x-api-secret", API_SECRET),
-    ];
-    let with_token = [
-        ("x-domain", tenant.as_str()),
-        ("authorization", token.as_str()),
-    ];
     for _ in 0..rounds {
-        for headers in [&with_key, &with_token[..]] {
-            let response = testkit::call(&service, users_me_request("", headers)).await;
+        for headers in [with_key(&tenant), with_token(&tenant, &token)] {
+            let response = testkit::call(&service, users_me_request("", &headers)).await;
             assert_eq!(response.status(), 200);
         }
     }
@@ -198,6 +169,30 @@ async fn a_flood_of_refusals_adds_no_dimension_value_and_no_log_volume() {
         refused_bytes <= good_bytes,
         "a refused request logs {refused_bytes} bytes, a good one {good_bytes}"
     );
+}
+
+/// `/users/me` over the demo data, the demo tenant as `X-Domain` carries it, and Ada's bearer
+/// token.
+async fn demo() -> (bootstrap::RouteService, String, String) {
+    let (_, store) = local_dynamo().seeded_table().await;
+    let service = get_users_me::service(
+        testkit::deps(store, dev_verifier()),
+        testkit::dev_route_settings(),
+    );
+    let token = bearer(&dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID));
+    (service, TENANT_ID.to_string(), token)
+}
+
+fn with_token<'a>(tenant: &'a str, token: &'a str) -> Vec<(&'static str, &'a str)> {
+    vec![("x-domain", tenant), ("authorization", token)]
+}
+
+fn with_key(tenant: &str) -> Vec<(&'static str, &str)> {
+    vec![
+        ("x-domain", tenant),
+        ("x-api-key", API_KEY),
+        ("x-api-secret", API_SECRET),
+    ]
 }
 
 /// Counter `name` of a metric line: a counter left out counts zero.

@@ -359,6 +359,27 @@ mod tests {
     }
 
     #[test]
+    fn the_metrics_namespace_defaults_and_is_checked() {
+        let with = |namespace: Option<&str>| {
+            let mut pairs = vec![
+                ("TABLE_NAME", "t".to_owned()),
+                ("JWT_ISSUER", "i".to_owned()),
+                ("JWT_AUDIENCE", "a".to_owned()),
+                ("JWT_PUBLIC_KEYS", DEV_JWKS.to_owned()),
+            ];
+            pairs.extend(namespace.map(|n| ("METRICS_NAMESPACE", n.to_owned())));
+            Config::from_lookup(lookup(pairs)).map(|c| c.route.metrics_namespace)
+        };
+        assert_eq!(with(None).unwrap(), crate::metrics::DEFAULT_NAMESPACE);
+        assert_eq!(with(Some(" ")).unwrap(), crate::metrics::DEFAULT_NAMESPACE);
+        assert_eq!(with(Some(" Team/Api#1 ")).unwrap(), "Team/Api#1");
+        for bad in ["AWS/Lambda", "has space", "quote\"", &"n".repeat(256)] {
+            let err = with(Some(bad)).unwrap_err();
+            assert_eq!(err.variable, "METRICS_NAMESPACE", "{bad}");
+        }
+    }
+
+    #[test]
     fn reads_a_complete_configuration() {
         let config = Config::from_lookup(lookup(vec![
             ("TABLE_NAME", "t".into()),
