@@ -15,8 +15,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use std::fmt::Write;
-
 use serde_with::{DeserializeFromStr, SerializeDisplay};
 use uuid::fmt::Hyphenated;
 use uuid::{Uuid, Variant};
@@ -79,13 +77,12 @@ impl IdText {
     }
 }
 
-/// The text, one ASCII byte at a time: the constructors store nothing else, so no byte can fail
-/// to print (which reading the bytes back as `str` would have to allow for).
+/// The text. The constructors store ASCII only; bytes that were not UTF-8 would be an error of
+/// the formatter (so of the serialiser), never an empty or altered id.
 impl fmt::Display for IdText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.bytes[..usize::from(self.len)]
-            .iter()
-            .try_for_each(|&b| f.write_char(char::from(b)))
+        let text = std::str::from_utf8(&self.bytes[..usize::from(self.len)]);
+        f.write_str(text.map_err(|_| fmt::Error)?)
     }
 }
 
