@@ -11,8 +11,16 @@ use aws_sdk_dynamodb::types::{
 };
 
 use store::StoreError;
-use store::keys::{PK, SK, TTL};
+use store::keys::{PK, SK};
 use store::sdk_error;
+
+/// Item kind attribute name: every item has one (`tenant`, `user`, …) for people browsing the
+/// table; no route reads it.
+pub const KIND: &str = "kind";
+/// The table's time-to-live attribute: epoch seconds after which DynamoDB deletes the item
+/// (sessions and expiring API keys carry their expiry there). An expired item that DynamoDB
+/// has not deleted yet is still refused: the routes check the expiry themselves.
+pub const TTL: &str = "ttl";
 
 /// How long [`TableDefinition::create_if_missing`] waits for the table to become ACTIVE.
 pub const TABLE_ACTIVE_TIMEOUT: Duration = Duration::from_secs(300);

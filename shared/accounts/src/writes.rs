@@ -8,10 +8,11 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
 use model::{ApiKey, ApiKeyId, Session, SessionId, Tenant, TenantId, Timestamp, User, UserId};
 use serde::Serialize;
-use store::keys::{ItemKey, KIND, PK, TTL};
+use store::keys::{ItemKey, PK};
 use store::{DynamoStore, StoreError, sdk_error};
 
 use crate::UserSecrets;
+use crate::table::{KIND, TTL};
 
 /// The writes of the admin CLI (and of the tests and `make dev`'s seed) on the functions'
 /// table. Every put overwrites; a conditional write answers [`StoreError::NotFound`] when its

@@ -9,12 +9,6 @@ use model::{ApiKeyId, SessionId, TenantId, UserId};
 pub const PK: &str = "pk";
 /// Sort key attribute name.
 pub const SK: &str = "sk";
-/// Item kind attribute name.
-pub const KIND: &str = "kind";
-/// The table's time-to-live attribute: epoch seconds after which DynamoDB deletes the item
-/// (sessions and expiring API keys carry their expiry there). An expired item that DynamoDB
-/// has not deleted yet is still refused: the routes check the expiry themselves.
-pub const TTL: &str = "ttl";
 
 /// The primary key of one item.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

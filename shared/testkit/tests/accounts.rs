@@ -91,7 +91,7 @@ async fn sessions_and_expiring_keys_carry_their_expiry_as_the_ttl_attribute() {
         async move {
             let item = raw_item(&store, item_key).await;
             assert!(!item.is_empty(), "the item");
-            item.get(store::keys::TTL)
+            item.get(accounts::table::TTL)
                 .and_then(|v| v.as_n().ok())
                 .map(|n| n.parse::<i64>().unwrap())
         }

@@ -386,7 +386,7 @@ fn the_api_is_throttled_and_concurrency_can_be_capped() {
         assert_eq!(fields[field], variable, "{field}");
     }
     let ttl = &template["Resources"]["UsersTable"]["Properties"]["TimeToLiveSpecification"];
-    assert_eq!(ttl["AttributeName"], store::keys::TTL);
+    assert_eq!(ttl["AttributeName"], accounts::table::TTL);
     assert_eq!(ttl["Enabled"], true);
 }
 
