@@ -112,14 +112,11 @@ impl UsersMeError {
 
     fn source(&self) -> Option<Source<'_>> {
         match self {
-            UsersMeError::InvalidHeader { header, .. } => Some(Source::header(header)),
+            UsersMeError::InvalidHeader { header, .. } => Some(Source::Header(header)),
             UsersMeError::MissingDomain | UsersMeError::InvalidDomain => {
-                Some(Source::header("X-Domain"))
+                Some(Source::Header("X-Domain"))
             }
-            UsersMeError::InvalidParameter { parameter, .. } => Some(Source {
-                header: None,
-                parameter: Some(parameter),
-            }),
+            UsersMeError::InvalidParameter { parameter, .. } => Some(Source::Parameter(parameter)),
             _ => None,
         }
     }
@@ -134,21 +131,13 @@ fn logged_parameter(parameter: &str) -> String {
 }
 
 /// Where the error is: `{"header": …}` or `{"parameter": …}`, or `{}` on a 500.
-#[derive(Debug, Default, Clone, Copy, Serialize)]
-struct Source<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    header: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    parameter: Option<&'a str>,
-}
-
-impl<'a> Source<'a> {
-    fn header(name: &'a str) -> Self {
-        Self {
-            header: Some(name),
-            parameter: None,
-        }
-    }
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Source<'a> {
+    Header(&'a str),
+    Parameter(&'a str),
+    #[serde(untagged)]
+    Nowhere {},
 }
 
 /// An error body: the seed's members, and the same error as a JSON:API error object.
@@ -238,7 +227,7 @@ impl RouteError for UsersMeError {
             title,
             detail: self.detail(),
             source: if internal {
-                Some(Source::default())
+                Some(Source::Nowhere {})
             } else {
                 source
             },
