@@ -90,11 +90,10 @@ impl SecondsVariable {
     /// The value of this variable through `lookup`: the default when unset or blank, an error
     /// naming the variable when it is not a whole number within the bounds.
     pub fn read(&self, lookup: impl Fn(&str) -> Option<String>) -> Result<u64, ConfigError> {
-        let Some(text) = lookup(self.name).filter(|v| !v.trim().is_empty()) else {
+        let Some(text) = Variables(lookup).get(self.name) else {
             return Ok(self.default);
         };
-        text.trim()
-            .parse::<u64>()
+        text.parse::<u64>()
             .ok()
             .filter(|s| (self.min..=self.max).contains(s))
             .ok_or(ConfigError {
@@ -185,15 +184,12 @@ impl Config {
 
     /// Reads variables through `lookup`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let present = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let table_name = present("TABLE_NAME").ok_or(ConfigError {
-            variable: "TABLE_NAME",
-            problem: "is required".into(),
-        })?;
-        let verifier = verifier_settings(&lookup)?;
-        let keys = match (present("JWKS_URL"), present("JWT_PUBLIC_KEYS")) {
+        let variables = Variables(&lookup);
+        let table_name = variables.required("TABLE_NAME")?;
+        let verifier = verifier_settings(&variables)?;
+        let keys = match (variables.get("JWKS_URL"), variables.get("JWT_PUBLIC_KEYS")) {
             (Some(url), _) => {
-                KeyConfig::Url(parse_jwks_url(url.trim()).map_err(|problem| ConfigError {
+                KeyConfig::Url(parse_jwks_url(&url).map_err(|problem| ConfigError {
                     variable: "JWKS_URL",
                     problem,
                 })?)
@@ -225,11 +221,9 @@ impl Config {
                     problem: e.to_string(),
                 }
             })?;
-        let metrics_namespace = match present("METRICS_NAMESPACE") {
+        let metrics_namespace = match variables.get("METRICS_NAMESPACE") {
             None => metrics::DEFAULT_NAMESPACE.to_owned(),
-            Some(namespace) if is_metrics_namespace(namespace.trim()) => {
-                namespace.trim().to_owned()
-            }
+            Some(namespace) if is_metrics_namespace(&namespace) => namespace,
             Some(_) => {
                 return Err(ConfigError {
                     variable: "METRICS_NAMESPACE",
@@ -278,6 +272,26 @@ impl Config {
     }
 }
 
+/// The environment as [`Config::from_lookup`] reads it: values trimmed, blank ones unset.
+struct Variables<L>(L);
+
+impl<L: Fn(&str) -> Option<String>> Variables<L> {
+    /// The trimmed value of `name`; `None` when it is unset or blank.
+    fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name)
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
+    }
+
+    /// The trimmed value of `name`, which must be set.
+    fn required(&self, name: &'static str) -> Result<String, ConfigError> {
+        self.get(name).ok_or(ConfigError {
+            variable: name,
+            problem: "is required".into(),
+        })
+    }
+}
+
 /// Whether `namespace` is a CloudWatch namespace a function may publish to.
 fn is_metrics_namespace(namespace: &str) -> bool {
     (1..=255).contains(&namespace.len())
@@ -292,15 +306,11 @@ fn is_metrics_namespace(namespace: &str) -> bool {
 /// never counts), `JWT_TOKEN_USE`, `JWT_TENANT_CLAIM` (default `tid`), `JWT_SESSION_CLAIM`
 /// (default `sid`), and the lifetime and leeway of [`DURATIONS`].
 fn verifier_settings(
-    lookup: &impl Fn(&str) -> Option<String>,
+    variables: &Variables<impl Fn(&str) -> Option<String>>,
 ) -> Result<VerifierSettings, ConfigError> {
-    let present = |name: &str| {
-        lookup(name)
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
     let list = |name: &str| {
-        present(name)
+        variables
+            .get(name)
             .map(|v| {
                 v.split(',')
                     .map(str::trim)
@@ -310,7 +320,7 @@ fn verifier_settings(
             })
             .filter(|list| !list.is_empty())
     };
-    let claim_name = |name: &'static str, default: &str| match present(name) {
+    let claim_name = |name: &'static str, default: &str| match variables.get(name) {
         None => Ok(default.to_owned()),
         Some(claim) if claim.len() <= 128 && !claim.contains(char::is_whitespace) => Ok(claim),
         Some(claim) => Err(ConfigError {
@@ -318,10 +328,7 @@ fn verifier_settings(
             problem: format!("must be a claim name, not {claim:?}"),
         }),
     };
-    let issuer = present("JWT_ISSUER").ok_or(ConfigError {
-        variable: "JWT_ISSUER",
-        problem: "is required".into(),
-    })?;
+    let issuer = variables.required("JWT_ISSUER")?;
     let (audience, client_ids) = (list("JWT_AUDIENCE"), list("JWT_CLIENT_ID"));
     if audience.is_none() && client_ids.is_none() {
         return Err(ConfigError {
@@ -335,11 +342,11 @@ fn verifier_settings(
         issuer,
         audience,
         client_ids,
-        token_use: present("JWT_TOKEN_USE"),
+        token_use: variables.get("JWT_TOKEN_USE"),
         tenant_claim: claim_name("JWT_TENANT_CLAIM", auth::token::DEFAULT_TENANT_CLAIM)?,
         session_claim: claim_name("JWT_SESSION_CLAIM", auth::token::DEFAULT_SESSION_CLAIM)?,
-        max_lifetime_secs: JWT_MAX_LIFETIME.read(lookup)?,
-        leeway_secs: JWT_LEEWAY.read(lookup)?,
+        max_lifetime_secs: JWT_MAX_LIFETIME.read(&variables.0)?,
+        leeway_secs: JWT_LEEWAY.read(&variables.0)?,
     })
 }
 
