@@ -40,10 +40,12 @@ check: lint
 	cargo test -q -p get-users-me --test properties
 	cargo test -q -p testkit --test openapi_check --test documents --test docs
 
-## lint: cargo fmt --check and clippy with warnings as errors
+## lint: cargo fmt --check, clippy with warnings as errors, and the crates' docs without a
+## broken or private link
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps -q
 
 ## validate: template.yaml through sam validate --lint, cfn-lint and checkov, offline; with
 ## ALLOWED_ORIGINS=<list>, also the origins a deploy will pass (the functions' own rule)

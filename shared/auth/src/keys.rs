@@ -8,7 +8,7 @@
 //!
 //! Handlers ask a [`KeySource`] for the key of a token's `kid`. [`KeySet`] serves a
 //! fixed set (inline `JWT_PUBLIC_KEYS`); [`crate::CachedKeySource`] fetches `JWKS_URL` and
-//! implements the same trait; [`ProviderKeys`] is whichever of the two the configuration names.
+//! implements the same trait; [`crate::ProviderKeys`] is whichever of the two the configuration names.
 
 use std::collections::HashMap;
 use std::future::Future;

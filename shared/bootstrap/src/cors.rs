@@ -6,7 +6,7 @@
 //! wildcard, `null` or an origin not written as a browser sends it); tower-http's
 //! [`CorsLayer`] ([`CorsPolicy::layer`]) answers preflights and adds the CORS headers: a listed
 //! origin may read responses with credentials, GET and HEAD only, with the request headers of
-//! [`ALLOWED_HEADERS`]; an origin that is not listed is never echoed, and every response
+//! `ALLOWED_HEADERS`; an origin that is not listed is never echoed, and every response
 //! varies on `Origin`.
 
 use std::time::Duration;

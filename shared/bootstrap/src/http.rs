@@ -1,6 +1,6 @@
 //! The HTTP side both routes share, composed once where a function is assembled
 //! ([`route_service`]): layers of tower-http and axum's method routing around the route's
-//! handler, and the one place a route's error becomes its response ([`error_response`]).
+//! handler, and the one place a route's error becomes its response (`error_response`).
 //!
 //! From the outside in:
 //!
@@ -134,7 +134,7 @@ pub struct RouteSettings {
 }
 
 /// The response of a route's `result` for `request`: the document, or the error as
-/// [`error_response`] makes it, with `caller` on it for the access line.
+/// `error_response` makes it, with `caller` on it for the access line.
 pub fn respond<E: RouteError>(
     request: &Parts,
     caller: Caller,

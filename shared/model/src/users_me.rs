@@ -45,7 +45,7 @@ macro_rules! attributes {
             )*
         }
 
-        #[doc = concat!("The attributes of [`", stringify!($name), "`], in seed 004's order.")]
+        #[doc = concat!("The attributes of the `", stringify!($name), "` struct, in seed 004's order.")]
         pub const $names: &[&str] = &[$(stringify!($field)),*];
 
         impl<'a> $name<'a> {

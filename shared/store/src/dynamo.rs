@@ -25,7 +25,7 @@ type Item = HashMap<String, AttributeValue>;
 const UNPROCESSED_RETRIES: u32 = 3;
 
 /// How many tenants a container remembers (see [`DynamoStore::with_tenant_cache`]).
-pub const TENANT_CACHE_ENTRIES: usize = 1024;
+const TENANT_CACHE_ENTRIES: usize = 1024;
 
 /// Tenants read recently, by id (`None`: no such tenant), each for the cache period.
 type TenantEntries = LruTtlCache<TenantId, Option<Tenant>>;
@@ -49,7 +49,7 @@ impl DynamoStore {
     }
 
     /// This store, remembering each tenant it reads (found or not, up to
-    /// [`TENANT_CACHE_ENTRIES`] of them) for `ttl`: the tenant item is then read at most once
+    /// `TENANT_CACHE_ENTRIES` of them) for `ttl`: the tenant item is then read at most once
     /// per container per `ttl`, whatever the tenant's traffic, and a tenant disabled meanwhile
     /// is still served for at most `ttl`. Sessions and API keys are read on every request.
     pub fn with_tenant_cache(mut self, ttl: Duration) -> Self {

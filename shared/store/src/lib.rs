@@ -26,7 +26,7 @@
 //!
 //! Every item also has `kind` (`tenant`, `user`, `user_secrets`, `session`, `api_key`) for
 //! people browsing the table. The rest of an item is the `model` record, mapped with
-//! `serde_dynamo`. A user's TOTP secrets and backup-code digests ([`model::UserSecrets`]) are an
+//! `serde_dynamo`. A user's TOTP secrets and backup-code digests (`accounts::UserSecrets`) are an
 //! item of their own beside the user item: neither route renders them, so neither reads them,
 //! and the user item both routes read carries only what they serve (`authenticators` as
 //! `{id, created_at}`, `backup_codes_generated`).
