@@ -118,8 +118,9 @@ fn file_size(path: &Path) -> Option<u64> {
     std::fs::metadata(path).ok().map(|m| m.len())
 }
 
-/// Measures `subjects` side by side: `cold_starts` fresh processes each for init, then one warm
-/// process each through `rounds` interleaved rounds of `per_round` invocations.
+/// Measures `subjects` side by side: `cold_starts` interleaved rounds of one fresh process per
+/// subject for init, then one warm process each through `rounds` interleaved rounds of
+/// `per_round` invocations.
 pub async fn measure(
     subjects: &[Subject],
     cold_starts: usize,
@@ -128,14 +129,16 @@ pub async fn measure(
 ) -> Result<Vec<Measured>, String> {
     let mut measured = Vec::new();
     let mut processes = Vec::new();
-    for subject in subjects {
-        let mut inits = Vec::new();
-        for _ in 0..cold_starts {
+    let mut inits = vec![Vec::new(); subjects.len()];
+    for _ in 0..cold_starts {
+        for (subject, inits) in subjects.iter().zip(&mut inits) {
             let mut running = spawn(&subject.binary, &subject.env).await?;
             inits.push(running.init);
             invoke(&mut running, subject).await?;
             let _ = running.child.kill().await;
         }
+    }
+    for (subject, inits) in subjects.iter().zip(inits) {
         let mut running = spawn(&subject.binary, &subject.env).await?;
         for _ in 0..100 {
             invoke(&mut running, subject).await?;
@@ -294,8 +297,8 @@ pub fn print(rows: &[Measured], rounds: usize, per_round: usize, cold_starts: us
     println!(
         "\n{rounds} rounds, each sending {per_round} invocations to every subject in turn (one warm \
          process per subject, warmed up by 100); median and spread (lowest–highest round) over the \
-         rounds. Init: median of {cold_starts} fresh processes. Peak RSS: VmHWM of the warm process \
-         after all rounds. Sizes: the stripped arm64 bootstraps. Kernel share: the process's system \
+         rounds. Init: median of {cold_starts} fresh processes, one per subject in turn. Peak \
+         RSS: VmHWM of the warm process after all rounds. Sizes: the stripped arm64 bootstraps. Kernel share: the process's system \
          time over all rounds as a share of its user and system time (`/proc/<pid>/stat`, in \
          clock ticks)."
     );
