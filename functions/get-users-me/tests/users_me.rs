@@ -625,6 +625,8 @@ async fn a_500_carries_the_request_id_and_no_internals() {
         answer.body["meta"],
         json!({"request_id": answer.body["id"]})
     );
+    assert_eq!(answer.body["source"], json!({}), "a 500 points at nothing");
+    assert_eq!(answer.body["links"], json!([]));
     let text = answer.body.to_string();
     assert!(
         !text.contains("APIKEY#") && !text.contains("TENANT#") && !text.contains("serde"),

@@ -389,7 +389,7 @@ mod tests {
     #[test]
     fn reads_a_complete_configuration() {
         let config = Config::from_lookup(lookup(vec![
-            ("TABLE_NAME", "t".into()),
+            ("TABLE_NAME", " t\n".into()),
             ("JWT_ISSUER", "i".into()),
             ("JWT_AUDIENCE", "a".into()),
             ("JWT_PUBLIC_KEYS", DEV_JWKS.into()),
@@ -398,7 +398,7 @@ mod tests {
         assert_eq!(config.verifier.tenant_claim, "tid");
         assert_eq!(config.verifier.max_lifetime_secs, 86_400);
         assert_eq!(config.tenant_cache.as_secs(), TENANT_CACHE.default);
-        assert_eq!(config.table_name, "t");
+        assert_eq!(config.table_name, "t", "every value is trimmed");
         assert!(
             matches!(&config.keys, KeyConfig::Inline(set) if set.get("dev-es256").is_some() && set.get("dev-rs256").is_some())
         );
