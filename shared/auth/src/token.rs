@@ -748,6 +748,12 @@ mod tests {
                 "typ is not a session token's",
             ),
             (
+                "null typ",
+                serde_json::json!({"alg": "ES256", "kid": "dev-es256", "typ": null}),
+                policy_claims(),
+                "typ is not a session token's",
+            ),
+            (
                 "i64::MAX exp",
                 es256_header(),
                 with(serde_json::json!({"exp": i64::MAX})),
