@@ -214,12 +214,10 @@ impl Config {
             stale_grace: seconds(JWKS_STALE_GRACE)?,
         };
         let tenant_cache = seconds(TENANT_CACHE)?;
-        let cors =
-            CorsPolicy::parse(&lookup("ALLOWED_ORIGINS").unwrap_or_default()).map_err(|e| {
-                ConfigError {
-                    variable: "ALLOWED_ORIGINS",
-                    problem: e.to_string(),
-                }
+        let cors = CorsPolicy::parse(&variables.get("ALLOWED_ORIGINS").unwrap_or_default())
+            .map_err(|e| ConfigError {
+                variable: "ALLOWED_ORIGINS",
+                problem: e.to_string(),
             })?;
         let metrics_namespace = match variables.get("METRICS_NAMESPACE") {
             None => metrics::DEFAULT_NAMESPACE.to_owned(),
@@ -242,7 +240,7 @@ impl Config {
                 cors,
                 metrics_namespace,
             },
-            log_filter: crate::logging::filter(lookup("RUST_LOG").as_deref()),
+            log_filter: crate::logging::filter(variables.get("RUST_LOG").as_deref()),
             client: ClientSettings::read(&lookup),
         })
     }
