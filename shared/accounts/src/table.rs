@@ -1,4 +1,5 @@
-//! The table's definition: the one place the key schema is written down in Rust. The admin CLI creates it with this; `template.yaml` declares the same schema for AWS.
+//! The table's definition: the one place the key schema is written down in Rust. The admin CLI
+//! creates it with this; `template.yaml` declares the same schema for AWS.
 
 use std::time::Duration;
 

@@ -22,9 +22,9 @@
 //!
 //! A browser sends the same session token on every call for the token's lifetime, and the
 //! signature check is most of a request's CPU (BENCHMARKS.md). So a container remembers the
-//! tokens it has verified: up to [`VERIFIED_TOKEN_CACHE_SIZE`] entries, least recently used evicted first (the `lru` crate),
-//! keyed by the SHA-256 of the whole token (any other byte string, a tampered one included,
-//! misses and is verified in full). A hit is accepted only
+//! tokens it has verified: up to [`VERIFIED_TOKEN_CACHE_SIZE`] entries, least recently used
+//! evicted first (the `lru` crate), keyed by the SHA-256 of the whole token (any other byte
+//! string, a tampered one included, misses and is verified in full). A hit is accepted only
 //! while the token is unexpired (`exp` plus leeway, checked on every call) and while the key
 //! source still hands out the very key that verified it, so a key removed from the JWKS stops
 //! its tokens as soon as the key set is refreshed, as without the cache. Only successes are

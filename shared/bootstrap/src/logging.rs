@@ -3,9 +3,9 @@
 //! One JSON object per line, fields flattened to the top level, no ANSI colours. `RUST_LOG`
 //! filters (default `info`): a level, or comma-separated `target=level` directives such as
 //! `info,auth=debug` ([`Targets`]'s syntax; see [`filter`]). Span and field directives
-//! (`crate[span]=debug`) are not supported; a `RUST_LOG` that does not parse means `info`. (`Targets` instead of
-//! `EnvFilter` keeps the regex engine out of the functions' binaries, see BENCHMARKS.md.)
-//! Nothing logged by this project carries a token, cookie or secret:
+//! (`crate[span]=debug`) are not supported; a `RUST_LOG` that does not parse means `info`.
+//! (`Targets` instead of `EnvFilter` keeps the regex engine out of the functions' binaries, see
+//! BENCHMARKS.md.) Nothing logged by this project carries a token, cookie or secret:
 //! handlers log reasons and ids, never header values.
 //!
 //! Whatever `RUST_LOG` says, every crate but the project's own ([`OWN_TARGETS`]) logs at `info`

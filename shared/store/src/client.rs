@@ -21,8 +21,9 @@
 //! <https://www.amazontrust.com/repository/>; valid to 2037–2040). The SDK's default would read
 //! the system's whole CA store (the bundle and every file under `/etc/ssl/certs`) while the
 //! client is built, which was more than half of a cold start (BENCHMARKS.md); a smaller trust
-//! set is also a tighter one. An endpoint override that speaks `https://` (a proxy or emulator with its own certificate) gets the system's CA store instead,
-//! since its issuer is unknown; a `http://` override needs no trust store.
+//! set is also a tighter one. An endpoint override that speaks `https://` (a proxy or emulator
+//! with its own certificate) gets the system's CA store instead, since its issuer is unknown; a
+//! `http://` override needs no trust store.
 
 use std::net::IpAddr;
 use std::time::Duration;
