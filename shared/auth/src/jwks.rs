@@ -47,7 +47,7 @@ pub trait JwksFetcher: Send + Sync {
 }
 
 /// When to fetch again (the defaults and bounds are the configuration's,
-/// `bootstrap::config::DURATIONS`).
+/// `bootstrap::config::SecondsVariable`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JwksPolicy {
     /// At most one fetch per this interval.

@@ -22,8 +22,9 @@
 //! | `METRICS_NAMESPACE` | no | the CloudWatch namespace of the metric lines ([`crate::metrics`]), default `CurrentUserApi`: 1 to 255 of `A-Z a-z 0-9 . - _ / # :`, not starting with `AWS/` |
 //! | the AWS client's | no | region, endpoint, FIPS and dual-stack flags ([`store::client::ClientSettings`]); credentials are read by the SDK when a request is signed |
 //!
-//! [`VARIABLES`] lists them; every duration has a maximum ([`DURATIONS`]), enforced here at
-//! init, and the template's parameters carry the same bounds. So a removed signing key
+//! Every duration has bounds (a [`SecondsVariable`]), enforced here at init; the template's
+//! parameters carry the same bounds (a test holds the template, the workspace `Cargo.toml` and
+//! the README to the variables [`Config::from_lookup`] reads). So a removed signing key
 //! verifies at most `JWKS_MAX_AGE_SECS + JWKS_STALE_GRACE_SECS` (7 h at the maxima) after the
 //! last good fetch. Nothing reads the environment after [`Config::from_env`].
 
@@ -40,28 +41,6 @@ use store::client::{ClientSettings, HttpClientError};
 use tracing_subscriber::filter::Targets;
 
 use crate::{CorsPolicy, RouteSettings, metrics};
-
-/// The variables the functions read (besides the AWS client's, [`ClientSettings`]).
-pub const VARIABLES: [&str; 18] = [
-    "TABLE_NAME",
-    "JWT_ISSUER",
-    "JWT_AUDIENCE",
-    "JWT_CLIENT_ID",
-    "JWT_TOKEN_USE",
-    "JWT_TENANT_CLAIM",
-    "JWT_SESSION_CLAIM",
-    "JWT_MAX_LIFETIME_SECS",
-    "JWT_LEEWAY_SECS",
-    "JWT_PUBLIC_KEYS",
-    "JWKS_URL",
-    "TENANT_CACHE_SECS",
-    "JWKS_MIN_REFRESH_SECS",
-    "JWKS_MAX_AGE_SECS",
-    "JWKS_STALE_GRACE_SECS",
-    "ALLOWED_ORIGINS",
-    "RUST_LOG",
-    "METRICS_NAMESPACE",
-];
 
 /// A duration the environment sets, in whole seconds, with its default and its bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,16 +105,6 @@ pub const JWKS_MAX_AGE: SecondsVariable = SecondsVariable::new("JWKS_MAX_AGE_SEC
 /// `JWKS_STALE_GRACE_SECS`.
 pub const JWKS_STALE_GRACE: SecondsVariable =
     SecondsVariable::new("JWKS_STALE_GRACE_SECS", 900, 0, 6 * 3600);
-/// Every duration the functions read from the environment.
-pub const DURATIONS: [SecondsVariable; 6] = [
-    JWT_MAX_LIFETIME,
-    JWT_LEEWAY,
-    TENANT_CACHE,
-    JWKS_MIN_REFRESH,
-    JWKS_MAX_AGE,
-    JWKS_STALE_GRACE,
-];
-
 /// The configured source of keys.
 #[derive(Debug, Clone)]
 pub enum KeyConfig {
@@ -302,7 +271,7 @@ fn is_metrics_namespace(namespace: &str) -> bool {
 /// The token policy: `JWT_ISSUER` (required), `JWT_AUDIENCE` and `JWT_CLIENT_ID`
 /// (comma-separated; at least one of the two is required, so a token minted for another API
 /// never counts), `JWT_TOKEN_USE`, `JWT_TENANT_CLAIM` (default `tid`), `JWT_SESSION_CLAIM`
-/// (default `sid`), and the lifetime and leeway of [`DURATIONS`].
+/// (default `sid`), and the lifetime and leeway ([`JWT_MAX_LIFETIME`], [`JWT_LEEWAY`]).
 fn verifier_settings(
     variables: &Variables<impl Fn(&str) -> Option<String>>,
 ) -> Result<VerifierSettings, ConfigError> {
@@ -531,7 +500,14 @@ mod tests {
                 "JWKS_URL",
             ),
         ];
-        for duration in DURATIONS {
+        for duration in [
+            JWT_MAX_LIFETIME,
+            JWT_LEEWAY,
+            TENANT_CACHE,
+            JWKS_MIN_REFRESH,
+            JWKS_MAX_AGE,
+            JWKS_STALE_GRACE,
+        ] {
             for bad in [
                 "ten".to_owned(),
                 (duration.max + 1).to_string(),

@@ -1,6 +1,6 @@
 //! The documentation stays true to the tree: README.md and ARCHITECTURE.md keep to their
 //! length, every file or folder they name (`shared/store/src/lib.rs`), every type
-//! (`TokenVerifier`), every item named by its path (`bootstrap::config::VARIABLES`,
+//! (`TokenVerifier`), every item named by its path (`bootstrap::config::SecondsVariable`,
 //! `Config::store`) and every function (`session_identity()`) exists, outside code blocks
 //! (paths outside the repository, `../shared/`, are not checked);
 //! and docs/API.md's error-code tables name the codes `openapi.yaml` has.
@@ -194,7 +194,7 @@ fn the_checker_notices_what_is_gone() {
     for there in [
         "shared/store/src/lib.rs",
         "TokenVerifier",
-        "bootstrap::config::VARIABLES",
+        "bootstrap::config::SecondsVariable",
         "session_identity()",
         "../shared/seeds/",
         "docs/API.md",
