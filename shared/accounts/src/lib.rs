@@ -10,7 +10,7 @@ pub mod writes;
 
 pub use records::{TotpSecret, UserSecrets, blank_user};
 pub use table::TableDefinition;
-pub use writes::TableWrites;
+pub use writes::{TableWrites, WriteError};
 
 use model::{
     ApiKey, ApiKeyId, EmailAddress, Session, SessionId, Tenant, TenantId, Timestamp, User, UserId,
@@ -285,10 +285,10 @@ impl Admin {
     }
 }
 
-fn not_found_as(what: &'static str) -> impl Fn(StoreError) -> AdminError {
+fn not_found_as(what: &'static str) -> impl Fn(WriteError) -> AdminError {
     move |err| match err {
-        StoreError::NotFound { key } => AdminError::NotFound(format!("no {what} at {key}")),
-        other => AdminError::Store(other),
+        WriteError::NotFound { key } => AdminError::NotFound(format!("no {what} at {key}")),
+        WriteError::Store(err) => AdminError::Store(err),
     }
 }
 

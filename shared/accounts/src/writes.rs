@@ -14,8 +14,22 @@ use store::{DynamoStore, StoreError, sdk_error};
 use crate::UserSecrets;
 use crate::table::{KIND, TTL};
 
+/// A conditional write that did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The item does not exist.
+    #[error("no such item: {key}")]
+    NotFound {
+        /// The item's key.
+        key: String,
+    },
+    /// The store refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// The writes of the admin CLI (and of the tests and `make dev`'s seed) on the functions'
-/// table. Every put overwrites; a conditional write answers [`StoreError::NotFound`] when its
+/// table. Every put overwrites; a conditional write answers [`WriteError::NotFound`] when its
 /// item does not exist.
 #[allow(async_fn_in_trait)] // called on a concrete store, never through `dyn` or across threads
 pub trait TableWrites {
@@ -41,21 +55,21 @@ pub trait TableWrites {
         &self,
         tenant_id: TenantId,
         session_id: SessionId,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), WriteError>;
     /// Enables or disables a tenant: a disabled tenant's credentials are refused (after at
     /// most the tenant-cache period of a warm container).
-    async fn set_tenant_active(&self, tenant_id: TenantId, active: bool) -> Result<(), StoreError>;
+    async fn set_tenant_active(&self, tenant_id: TenantId, active: bool) -> Result<(), WriteError>;
     /// Marks an API key revoked.
     async fn revoke_api_key(
         &self,
         tenant_id: TenantId,
         key_id: &ApiKeyId,
-    ) -> Result<(), StoreError>;
-    /// Deletes a user and then the user's sign-in secrets ([`StoreError::NotFound`] when the
+    ) -> Result<(), WriteError>;
+    /// Deletes a user and then the user's sign-in secrets ([`WriteError::NotFound`] when the
     /// user does not exist; secrets left without their user are deleted all the same; a failed
     /// delete leaves both). Its sessions and keys stay: they answer 404 "user gone" until
     /// they expire or are revoked.
-    async fn delete_user(&self, tenant_id: TenantId, user_id: UserId) -> Result<(), StoreError>;
+    async fn delete_user(&self, tenant_id: TenantId, user_id: UserId) -> Result<(), WriteError>;
 }
 
 impl TableWrites for DynamoStore {
@@ -114,7 +128,7 @@ impl TableWrites for DynamoStore {
         &self,
         tenant_id: TenantId,
         session_id: SessionId,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), WriteError> {
         let key = ItemKey::session(tenant_id, session_id);
         let now = AttributeValue::S(Timestamp::now().to_string());
         update_existing(
@@ -126,7 +140,7 @@ impl TableWrites for DynamoStore {
         .await
     }
 
-    async fn set_tenant_active(&self, tenant_id: TenantId, active: bool) -> Result<(), StoreError> {
+    async fn set_tenant_active(&self, tenant_id: TenantId, active: bool) -> Result<(), WriteError> {
         let values = [
             (":active", AttributeValue::Bool(active)),
             (":now", AttributeValue::S(Timestamp::now().to_string())),
@@ -139,13 +153,13 @@ impl TableWrites for DynamoStore {
         &self,
         tenant_id: TenantId,
         key_id: &ApiKeyId,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), WriteError> {
         let key = ItemKey::api_key(tenant_id, key_id);
         let now = AttributeValue::S(Timestamp::now().to_string());
         update_existing(self, &key, "SET revoked_at = :now", [(":now", now)]).await
     }
 
-    async fn delete_user(&self, tenant_id: TenantId, user_id: UserId) -> Result<(), StoreError> {
+    async fn delete_user(&self, tenant_id: TenantId, user_id: UserId) -> Result<(), WriteError> {
         let key = ItemKey::user(tenant_id, user_id);
         let result = self
             .client()
@@ -157,7 +171,7 @@ impl TableWrites for DynamoStore {
             .send()
             .await;
         let deleted = if_it_existed("DeleteItem", &key, result);
-        if matches!(deleted, Ok(()) | Err(StoreError::NotFound { .. })) {
+        if matches!(deleted, Ok(()) | Err(WriteError::NotFound { .. })) {
             // Only once the user is gone: a failed delete leaves the user with its secrets.
             self.client()
                 .delete_item()
@@ -209,7 +223,7 @@ async fn update_existing<const N: usize>(
     key: &ItemKey,
     expression: &str,
     values: [(&str, AttributeValue); N],
-) -> Result<(), StoreError> {
+) -> Result<(), WriteError> {
     let mut update = store
         .client()
         .update_item()
@@ -224,13 +238,13 @@ async fn update_existing<const N: usize>(
     if_it_existed("UpdateItem", key, update.send().await)
 }
 
-/// `Ok` when a conditional write (`attribute_exists(pk)`) succeeded; [`StoreError::NotFound`]
+/// `Ok` when a conditional write (`attribute_exists(pk)`) succeeded; [`WriteError::NotFound`]
 /// for `key` when its condition failed, as the item did not exist.
 fn if_it_existed<O, E>(
     operation: &'static str,
     key: &ItemKey,
     result: Result<O, SdkError<E, HttpResponse>>,
-) -> Result<(), StoreError>
+) -> Result<(), WriteError>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -240,10 +254,10 @@ where
             if err.as_service_error().and_then(ProvideErrorMetadata::code)
                 == Some("ConditionalCheckFailedException") =>
         {
-            Err(StoreError::NotFound {
+            Err(WriteError::NotFound {
                 key: key.to_string(),
             })
         }
-        Err(err) => Err(sdk_error(operation, err)),
+        Err(err) => Err(sdk_error(operation, err).into()),
     }
 }

@@ -188,8 +188,9 @@ impl<K: KeySource> TokenVerifier<K> {
         self.cache().put(digest, Arc::new(token));
     }
 
-    /// The key source.
-    pub fn keys(&self) -> &K {
+    /// The key source (for the tests).
+    #[cfg(test)]
+    fn keys(&self) -> &K {
         &self.keys
     }
 

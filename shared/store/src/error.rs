@@ -23,12 +23,6 @@ pub enum StoreError {
         /// What serde_dynamo reported.
         detail: String,
     },
-    /// A conditional write found no such item (the admin CLI reports it).
-    #[error("no such item: {key}")]
-    NotFound {
-        /// The item's key.
-        key: String,
-    },
     /// Any other failure, such as a missing table or bad credentials (500).
     #[error("the store request failed ({operation}): {detail}")]
     Failed {
