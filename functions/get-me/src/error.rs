@@ -32,15 +32,6 @@ struct ErrorEntry<'a> {
 }
 
 impl MeError {
-    /// The stable error code.
-    pub fn code(&self) -> u16 {
-        match self {
-            MeError::BadRequest(_) => 4000,
-            MeError::MethodNotAllowed => 4050,
-            MeError::Access(access) => access.code(),
-        }
-    }
-
     /// The message the client sees.
     pub fn message(&self) -> &'static str {
         match self {
@@ -84,7 +75,11 @@ impl RouteError for MeError {
     }
 
     fn code(&self) -> u16 {
-        MeError::code(self)
+        match self {
+            MeError::BadRequest(_) => 4000,
+            MeError::MethodNotAllowed => 4050,
+            MeError::Access(access) => access.code(),
+        }
     }
 
     /// Every credential of `/me` is a token.

@@ -57,19 +57,6 @@ pub enum UsersMeError {
 }
 
 impl UsersMeError {
-    /// The stable error code.
-    pub fn code(&self) -> u16 {
-        match self {
-            UsersMeError::InvalidHeader { .. } => 4000,
-            UsersMeError::MissingDomain => 4001,
-            UsersMeError::InvalidDomain => 4002,
-            UsersMeError::InvalidParameter { .. } => 4003,
-            UsersMeError::NotAcceptable => 4060,
-            UsersMeError::MethodNotAllowed => 4050,
-            UsersMeError::Access(access) => access.code(),
-        }
-    }
-
     fn detail(&self) -> String {
         let text = match self {
             UsersMeError::InvalidHeader { detail, .. } => detail,
@@ -196,7 +183,15 @@ impl RouteError for UsersMeError {
     }
 
     fn code(&self) -> u16 {
-        UsersMeError::code(self)
+        match self {
+            UsersMeError::InvalidHeader { .. } => 4000,
+            UsersMeError::MissingDomain => 4001,
+            UsersMeError::InvalidDomain => 4002,
+            UsersMeError::InvalidParameter { .. } => 4003,
+            UsersMeError::NotAcceptable => 4060,
+            UsersMeError::MethodNotAllowed => 4050,
+            UsersMeError::Access(access) => access.code(),
+        }
     }
 
     /// No token was sent when the request carries an API key.
