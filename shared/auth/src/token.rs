@@ -150,12 +150,6 @@ impl<K: KeySource> TokenVerifier<K> {
         }
     }
 
-    /// How many verified tokens are remembered now (for the tests).
-    #[cfg(test)]
-    fn cached_tokens(&self) -> usize {
-        self.cache().len()
-    }
-
     fn cache(&self) -> MutexGuard<'_, LruCache<[u8; 32], Arc<VerifiedToken>>> {
         // The map is never left half-updated, so a poisoned lock is still usable.
         self.verified.lock().unwrap_or_else(PoisonError::into_inner)
@@ -186,12 +180,6 @@ impl<K: KeySource> TokenVerifier<K> {
 
     fn remember(&self, digest: [u8; 32], token: VerifiedToken) {
         self.cache().put(digest, Arc::new(token));
-    }
-
-    /// The key source (for the tests).
-    #[cfg(test)]
-    fn keys(&self) -> &K {
-        &self.keys
     }
 
     /// Checks `token` and returns its claims.
@@ -561,9 +549,9 @@ mod tests {
         let verifier = verifier(None);
         let token = es256().sign(&claims()).unwrap();
         let first = verifier.verify(&token).await.unwrap();
-        assert_eq!(verifier.cached_tokens(), 1);
+        assert_eq!(verifier.cache().len(), 1);
         assert_eq!(verifier.verify(&token).await.unwrap(), first);
-        assert_eq!(verifier.cached_tokens(), 1);
+        assert_eq!(verifier.cache().len(), 1);
 
         // Same header and payload, another signature: a miss, and refused.
         let (signed, signature) = token.rsplit_once('.').unwrap();
@@ -573,7 +561,7 @@ mod tests {
             verifier.verify(&tampered).await,
             Err(TokenError::Invalid("bad signature"))
         );
-        assert_eq!(verifier.cached_tokens(), 1, "failures are not remembered");
+        assert_eq!(verifier.cache().len(), 1, "failures are not remembered");
     }
 
     #[tokio::test]
@@ -594,7 +582,7 @@ mod tests {
                 .await,
             Some(Err(TokenError::Expired))
         );
-        assert_eq!(verifier.cached_tokens(), 0, "an expired token is forgotten");
+        assert_eq!(verifier.cache().len(), 0, "an expired token is forgotten");
     }
 
     #[tokio::test]
@@ -604,25 +592,25 @@ mod tests {
         let verifier = TokenVerifier::new(keys, settings(None));
         let token = es256().sign(&claims()).unwrap();
         assert!(verifier.verify(&token).await.is_ok());
-        assert_eq!(verifier.cached_tokens(), 1);
+        assert_eq!(verifier.cache().len(), 1);
 
         let jwks: serde_json::Value = serde_json::from_str(DEV_JWKS).unwrap();
         let rsa_only = serde_json::json!({
             "keys": jwks["keys"].as_array().unwrap().iter()
                 .filter(|k| k["kid"] == "dev-rs256").collect::<Vec<_>>()
         });
-        *verifier.keys().0.lock().unwrap() = KeySet::from_jwks_json(&rsa_only.to_string()).unwrap();
+        *verifier.keys.0.lock().unwrap() = KeySet::from_jwks_json(&rsa_only.to_string()).unwrap();
         assert_eq!(
             verifier.verify(&token).await,
             Err(TokenError::Invalid("unknown kid"))
         );
-        assert_eq!(verifier.cached_tokens(), 0);
+        assert_eq!(verifier.cache().len(), 0);
     }
 
     #[tokio::test]
     async fn the_cache_stays_bounded_and_evicts_the_least_recently_used() {
         let verifier = verifier(None);
-        let key = verifier.keys().key("dev-es256").await.unwrap();
+        let key = verifier.keys.key("dev-es256").await.unwrap();
         let entry = || VerifiedToken {
             claims: SessionClaims {
                 sub: UserId::random(),
@@ -638,11 +626,11 @@ mod tests {
         for i in 0..size {
             verifier.remember(digest(i), entry());
         }
-        assert_eq!(verifier.cached_tokens(), size);
+        assert_eq!(verifier.cache().len(), size);
         // Token 0 is used again, so token 1 is now the least recently used.
         assert!(verifier.remembered(&digest(0), 0).await.is_some());
         verifier.remember(digest(size), entry());
-        assert_eq!(verifier.cached_tokens(), size);
+        assert_eq!(verifier.cache().len(), size);
         assert!(verifier.remembered(&digest(0), 0).await.is_some());
         assert!(
             verifier.remembered(&digest(1), 0).await.is_none(),
