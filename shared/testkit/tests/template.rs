@@ -290,17 +290,22 @@ fn a_custom_domain_is_optional_and_the_url_to_call_is_an_output() {
     assert!(rules.contains("CertificateArn"), "{rules}");
 }
 
+/// The least complete configuration: the required variables, and the keys as a URL.
+fn least_configuration(name: &str) -> Option<String> {
+    match name {
+        "TABLE_NAME" | "JWT_ISSUER" | "JWT_AUDIENCE" => Some("x".to_owned()),
+        "JWKS_URL" => Some("https://idp.example.com/jwks".to_owned()),
+        _ => None,
+    }
+}
+
 /// The variables the functions read: every name `Config::from_lookup` asks for while reading a
 /// complete configuration (it reads each one whatever the others say), but the AWS client's.
 fn variables_the_code_reads() -> Vec<String> {
     let asked = std::cell::RefCell::new(Vec::new());
     bootstrap::Config::from_lookup(|name| {
         asked.borrow_mut().push(name.to_owned());
-        match name {
-            "TABLE_NAME" | "JWT_ISSUER" | "JWT_AUDIENCE" => Some("x".to_owned()),
-            "JWKS_URL" => Some("https://idp.example.com/jwks".to_owned()),
-            _ => None,
-        }
+        least_configuration(name)
     })
     .expect("a complete configuration");
     let mut names: Vec<String> = asked.into_inner();
@@ -360,12 +365,29 @@ fn the_token_policy_is_configured_and_an_audience_is_required() {
 }
 
 /// Every duration the functions read has the same default and bounds in the template as in
-/// the code ([`durations`]), and the template passes each one.
+/// the code ([`durations`]), the template passes each one, and the code refuses a value that is
+/// not a number or is over the bound, naming the variable.
 #[test]
 fn every_duration_has_the_codes_bounds_in_the_template() {
     let template = template();
     let variables = &template["Globals"]["Function"]["Environment"]["Variables"];
     for duration in durations() {
+        for bad in [
+            "ten".to_owned(),
+            (duration.max + 1).to_string(),
+            u64::MAX.to_string(),
+        ] {
+            let err = bootstrap::Config::from_lookup(|name| {
+                if name == duration.name {
+                    Some(bad.clone())
+                } else {
+                    least_configuration(name)
+                }
+            })
+            .unwrap_err();
+            assert_eq!(err.variable, duration.name, "{bad}");
+            assert!(err.to_string().contains(duration.name), "{err}");
+        }
         let reference = serde_yaml::to_string(&variables[duration.name]).unwrap();
         let name = reference
             .trim()
