@@ -65,24 +65,6 @@ impl SecondsVariable {
             max,
         }
     }
-
-    /// The value of this variable through `lookup`: the default when unset or blank, an error
-    /// naming the variable when it is not a whole number within the bounds.
-    pub fn read(&self, lookup: impl Fn(&str) -> Option<String>) -> Result<u64, ConfigError> {
-        let Some(text) = Variables(lookup).get(self.name) else {
-            return Ok(self.default);
-        };
-        text.parse::<u64>()
-            .ok()
-            .filter(|s| (self.min..=self.max).contains(s))
-            .ok_or(ConfigError {
-                variable: self.name,
-                problem: format!(
-                    "must be a whole number of seconds from {} to {}, not {text:?}",
-                    self.min, self.max
-                ),
-            })
-    }
 }
 
 /// `JWT_MAX_LIFETIME_SECS`.
@@ -176,7 +158,7 @@ impl Config {
                 });
             }
         };
-        let seconds = |variable: SecondsVariable| variable.read(&lookup).map(Duration::from_secs);
+        let seconds = |variable| variables.seconds(variable).map(Duration::from_secs);
         let jwks_policy = JwksPolicy {
             min_refresh: seconds(JWKS_MIN_REFRESH)?,
             max_age: seconds(JWKS_MAX_AGE)?,
@@ -257,6 +239,24 @@ impl<L: Fn(&str) -> Option<String>> Variables<L> {
             problem: "is required".into(),
         })
     }
+
+    /// The value of `variable`: its default when unset or blank, an error naming it when it is
+    /// not a whole number within its bounds.
+    fn seconds(&self, variable: SecondsVariable) -> Result<u64, ConfigError> {
+        let Some(text) = self.get(variable.name) else {
+            return Ok(variable.default);
+        };
+        text.parse::<u64>()
+            .ok()
+            .filter(|s| (variable.min..=variable.max).contains(s))
+            .ok_or(ConfigError {
+                variable: variable.name,
+                problem: format!(
+                    "must be a whole number of seconds from {} to {}, not {text:?}",
+                    variable.min, variable.max
+                ),
+            })
+    }
 }
 
 /// Whether `namespace` is a CloudWatch namespace a function may publish to.
@@ -312,8 +312,8 @@ fn verifier_settings(
         token_use: variables.get("JWT_TOKEN_USE"),
         tenant_claim: claim_name("JWT_TENANT_CLAIM", auth::token::DEFAULT_TENANT_CLAIM)?,
         session_claim: claim_name("JWT_SESSION_CLAIM", auth::token::DEFAULT_SESSION_CLAIM)?,
-        max_lifetime_secs: JWT_MAX_LIFETIME.read(&variables.0)?,
-        leeway_secs: JWT_LEEWAY.read(&variables.0)?,
+        max_lifetime_secs: variables.seconds(JWT_MAX_LIFETIME)?,
+        leeway_secs: variables.seconds(JWT_LEEWAY)?,
     })
 }
 
