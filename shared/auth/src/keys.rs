@@ -6,9 +6,9 @@
 //! without `kid`, and every other key type (HMAC `oct`, `OKP`, other curves) are skipped and
 //! reported, never used.
 //!
-//! Handlers ask a [`KeySource`] for the key of a token's `kid`. [`KeySet`] serves a
-//! fixed set (inline `JWT_PUBLIC_KEYS`); [`crate::CachedKeySource`] fetches `JWKS_URL` and
-//! implements the same trait; [`crate::ProviderKeys`] is whichever of the two the configuration names.
+//! Handlers ask a [`KeySource`] for the key of a token's `kid`. [`KeySet`] serves a fixed set
+//! (inline `JWT_PUBLIC_KEYS`); [`crate::CachedKeySource`] fetches `JWKS_URL` and implements the
+//! same trait; [`crate::ProviderKeys`] is whichever of the two the configuration names.
 
 use std::collections::HashMap;
 use std::future::Future;

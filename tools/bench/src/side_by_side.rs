@@ -298,9 +298,9 @@ pub fn print(rows: &[Measured], rounds: usize, per_round: usize, cold_starts: us
         "\n{rounds} rounds, each sending {per_round} invocations to every subject in turn (one warm \
          process per subject, warmed up by 100); median and spread (lowest–highest round) over the \
          rounds. Init: median of {cold_starts} fresh processes, one per subject in turn. Peak \
-         RSS: VmHWM of the warm process after all rounds. Sizes: the stripped arm64 bootstraps. Kernel share: the process's system \
-         time over all rounds as a share of its user and system time (`/proc/<pid>/stat`, in \
-         clock ticks)."
+         RSS: VmHWM of the warm process after all rounds. Sizes: the stripped arm64 bootstraps. \
+         Kernel share: the process's system time over all rounds as a share of its user and \
+         system time (`/proc/<pid>/stat`, in clock ticks)."
     );
     if peer.is_none() {
         println!(
