@@ -6,12 +6,16 @@ VENV := .venv
 SAM_VENV := .venv-sam
 CHECKOV_VENV := .venv-checkov
 SCHEMATHESIS_VENV := .venv-schemathesis
+# cargo-deny and cargo-audit, pinned, built into .tools by `cargo install --locked`.
+TOOLS := .tools
+CARGO_DENY := cargo-deny@0.20.2
+CARGO_AUDIT := cargo-audit@0.22.2
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 # The SAM CLI needs a region to validate; nothing here talks to AWS.
 REGION ?= us-east-1
 
-.PHONY: help dev test check lint validate build sam-build load bench tools clean-dev browser dev-restarts size
+.PHONY: help dev test check lint deny audit validate build sam-build deploy load bench tools clean-dev browser dev-restarts size
 
 ## help: this list (every target's `## name:` comment)
 help:
@@ -23,10 +27,11 @@ help:
 dev: tools
 	./scripts/dev.sh
 
-## test: every test: format, lints, template validation, unit and integration tests, and make dev
-## itself (scripts/dev-check.mjs: the printed lines answer as they say; a JSON:API client, headless
-## Chromium and schemathesis against it; Ctrl-C leaves nothing), then 30 starts and stops of it
-test: tools lint validate browser $(SCHEMATHESIS_VENV)/.installed
+## test: every test: format, lints, the supply-chain policy, template validation, unit and
+## integration tests, and make dev itself (scripts/dev-check.mjs: the printed lines answer as
+## they say; a JSON:API client, headless Chromium and schemathesis against it; Ctrl-C leaves
+## nothing), then 30 starts and stops of it
+test: tools lint deny validate browser $(SCHEMATHESIS_VENV)/.installed
 	cargo test --workspace --all-targets
 	cargo test --workspace --doc
 	./scripts/dev-check.mjs
@@ -46,6 +51,19 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps -q
+
+## deny: deny.toml's supply-chain policy (cargo-deny): licenses, banned crates, sources
+deny: $(TOOLS)/.$(CARGO_DENY)
+	$(TOOLS)/bin/cargo-deny --locked check licenses bans sources
+
+## audit: Cargo.lock against the RustSec advisory database (cargo-audit, .cargo/audit.toml); it
+## fetches the database, or reads ADVISORY_DB=<a clone of rustsec/advisory-db> offline
+audit: $(TOOLS)/.$(CARGO_AUDIT)
+	$(TOOLS)/bin/cargo-audit audit $(if $(ADVISORY_DB),--db $(ADVISORY_DB) --no-fetch)
+
+$(TOOLS)/.%:
+	cargo install --quiet --locked --root $(TOOLS) $*
+	touch $@
 
 ## validate: template.yaml through sam validate --lint, cfn-lint and checkov, offline; with
 ## ALLOWED_ORIGINS=<list>, also the origins a deploy will pass (the functions' own rule)
