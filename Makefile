@@ -83,6 +83,11 @@ sam-build: tools $(SAM_VENV)/.installed
 	SAM_CLI_BETA_RUST_CARGO_LAMBDA=1 $(SAM_VENV)/bin/sam build --beta-features
 	@ls -l .aws-sam/build/GetMeFunction/bootstrap .aws-sam/build/GetUsersMeFunction/bootstrap
 
+## deploy: `make sam-build`, then `sam deploy`: guided (it asks for the parameters and writes
+## samconfig.toml) when there is no samconfig.toml yet or with GUIDED=1
+deploy: sam-build
+	$(SAM_VENV)/bin/sam deploy $(if $(or $(GUIDED),$(if $(wildcard samconfig.toml),,1)),--guided)
+
 ## bench: sizes, init, latency, round trips and RSS of the release bootstraps, and criterion; writes BENCHMARKS.md
 bench: tools
 	@command -v unzip >/dev/null || { apt-get update -qq && apt-get install -y -qq unzip; }
