@@ -73,6 +73,7 @@ async fn every_get_me_event_answers_as_named() {
         ("get-me-bad-signature.json", 401, Some(4011)),
         ("get-me-ambiguous-cookies.json", 400, Some(4000)),
         ("get-me-post.json", 405, Some(4050)),
+        ("get-me-unknown-tenant.json", 401, Some(4014)),
     ];
     let answers = testkit::answer_events("get-me", "/me", "application/json", &expected, |r| {
         service.handle(r)

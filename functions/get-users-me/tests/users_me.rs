@@ -87,6 +87,11 @@ async fn every_get_users_me_event_answers_as_named() {
         ("get-users-me-wrong-secret.json", 401, Some(4016)),
         ("get-users-me-other-tenant.json", 401, Some(4015)),
         ("get-users-me-unknown-include.json", 400, Some(4003)),
+        ("get-users-me-bad-domain.json", 400, Some(4002)),
+        ("get-users-me-no-credential.json", 401, Some(4010)),
+        ("get-users-me-incomplete-key.json", 401, Some(4017)),
+        ("get-users-me-not-acceptable.json", 406, Some(4060)),
+        ("get-users-me-post.json", 405, Some(4050)),
     ];
     let answers = testkit::answer_events(
         "get-users-me",

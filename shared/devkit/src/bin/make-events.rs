@@ -109,6 +109,15 @@ fn main() -> Result<(), DevError> {
     let grace_rs256 = token(&rs256, GRACE_ID, GRACE_SESSION_ID, until_2100)?;
     let expired = token(&es256, ADA_ID, ADA_SESSION_ID, -3600)?;
     let revoked = token(&es256, ADA_ID, ADA_REVOKED_SESSION_ID, until_2100)?;
+    let other_tenant_token = mint_token(
+        &es256,
+        DEV_ISSUER,
+        None,
+        OTHER_TENANT_ID,
+        ADA_ID,
+        ADA_SESSION_ID,
+        until_2100,
+    )?;
     let (signed, signature) = ada
         .rsplit_once('.')
         .ok_or_else(|| DevError::Invalid("a token without a signature".into()))?;
@@ -171,6 +180,10 @@ fn main() -> Result<(), DevError> {
             cookies: vec![session(&ada)],
             ..Case::me("get-me-post")
         },
+        Case {
+            cookies: vec![session(&other_tenant_token)],
+            ..Case::me("get-me-unknown-tenant")
+        },
         Case::users_me(
             "get-users-me-jwt",
             with(json_api(), &[("authorization", &bearer_ada)]),
@@ -208,6 +221,36 @@ fn main() -> Result<(), DevError> {
         Case {
             query: "include=friends",
             ..Case::users_me("get-users-me-unknown-include", with(json_api(), &key_pair))
+        },
+        Case::users_me(
+            "get-users-me-bad-domain",
+            with(
+                vec![("accept", "application/vnd.api+json".to_owned())],
+                &[("x-domain", "acme"), key_pair[0], key_pair[1]],
+            ),
+        ),
+        Case::users_me("get-users-me-no-credential", json_api()),
+        Case::users_me(
+            "get-users-me-incomplete-key",
+            with(json_api(), &key_pair[..1]),
+        ),
+        Case::users_me(
+            "get-users-me-not-acceptable",
+            with(
+                vec![("x-domain", TENANT_ID.to_string())],
+                &[
+                    (
+                        "accept",
+                        r#"application/vnd.api+json; ext="https://jsonapi.org/ext/atomic""#,
+                    ),
+                    key_pair[0],
+                    key_pair[1],
+                ],
+            ),
+        ),
+        Case {
+            method: "POST",
+            ..Case::users_me("get-users-me-post", with(json_api(), &key_pair))
         },
     ];
     let events = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../events");
