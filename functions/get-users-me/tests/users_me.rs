@@ -89,6 +89,7 @@ async fn every_get_users_me_event_answers_as_named() {
         ("get-users-me-unknown-include.json", 400, Some(4003)),
         ("get-users-me-bad-domain.json", 400, Some(4002)),
         ("get-users-me-no-credential.json", 401, Some(4010)),
+        ("get-users-me-two-credentials.json", 400, Some(4000)),
         ("get-users-me-incomplete-key.json", 401, Some(4017)),
         ("get-users-me-not-acceptable.json", 406, Some(4060)),
         ("get-users-me-post.json", 405, Some(4050)),

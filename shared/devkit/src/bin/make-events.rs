@@ -231,6 +231,13 @@ fn main() -> Result<(), DevError> {
         ),
         Case::users_me("get-users-me-no-credential", json_api()),
         Case::users_me(
+            "get-users-me-two-credentials",
+            with(
+                json_api(),
+                &[("authorization", &bearer_ada), key_pair[0], key_pair[1]],
+            ),
+        ),
+        Case::users_me(
             "get-users-me-incomplete-key",
             with(json_api(), &key_pair[..1]),
         ),
