@@ -125,10 +125,10 @@ impl<F: JwksFetcher> KeySource for CachedKeySource<F> {
             || cache.fetched_at.is_some_and(|at| {
                 now.duration_since(at) < self.policy.max_age.saturating_add(self.policy.stale_grace)
             });
+        if usable && let Some(key) = cache.keys.as_ref().and_then(|k| k.get(kid)) {
+            return Ok(key);
+        }
         match (&cache.keys, &cache.last_error) {
-            (Some(keys), _) if usable && keys.get(kid).is_some() => {
-                keys.get(kid).ok_or(KeyError::UnknownKid)
-            }
             (_, Some(why)) => Err(KeyError::Unavailable(format!("JWKS fetch failed: {why}"))),
             (Some(_), None) if usable => Err(KeyError::UnknownKid),
             (Some(_), None) => Err(KeyError::Unavailable(
