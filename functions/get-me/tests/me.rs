@@ -74,6 +74,8 @@ async fn every_get_me_event_answers_as_named() {
         ("get-me-ambiguous-cookies.json", 400, Some(4000)),
         ("get-me-post.json", 405, Some(4050)),
         ("get-me-unknown-tenant.json", 401, Some(4014)),
+        ("get-me-deactivated-user.json", 401, Some(4018)),
+        ("get-me-deleted-user.json", 404, Some(4040)),
     ];
     let answers = testkit::answer_events("get-me", "/me", "application/json", &expected, |r| {
         service.handle(r)

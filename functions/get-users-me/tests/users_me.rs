@@ -93,6 +93,12 @@ async fn every_get_users_me_event_answers_as_named() {
         ("get-users-me-incomplete-key.json", 401, Some(4017)),
         ("get-users-me-not-acceptable.json", 406, Some(4060)),
         ("get-users-me-post.json", 405, Some(4050)),
+        ("get-users-me-bad-signature.json", 401, Some(4011)),
+        ("get-users-me-expired.json", 401, Some(4012)),
+        ("get-users-me-revoked-session.json", 401, Some(4013)),
+        ("get-users-me-unknown-tenant.json", 401, Some(4014)),
+        ("get-users-me-deactivated-user.json", 401, Some(4018)),
+        ("get-users-me-deleted-user.json", 404, Some(4040)),
     ];
     let answers = testkit::answer_events(
         "get-users-me",

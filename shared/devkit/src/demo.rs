@@ -4,7 +4,9 @@
 //!
 //! One tenant ("Acme Demo"), two users with full profiles and a live session each, a third,
 //! revoked session of the first user (for the revoked-session example), and one API key of
-//! the first user with a fixed, dev-only secret. The first user also has sign-in secrets (a TOTP
+//! the first user with a fixed, dev-only secret. For the examples of the two other refusals a
+//! session can meet: a deactivated user with a live session, and a live session whose user
+//! item is gone (deleted). The first user also has sign-in secrets (a TOTP
 //! secret, backup-code digests), written as her item of secrets, which no route reads.
 
 use accounts::TableWrites;
@@ -36,6 +38,16 @@ pub const GRACE_ID: UserId = UserId::from_static("16fd2706-8baf-433b-82eb-8c7fad
 /// Grace's live session.
 pub const GRACE_SESSION_ID: SessionId =
     SessionId::from_static("c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f");
+/// Charles, a deactivated user (`active: false`).
+pub const CHARLES_ID: UserId = UserId::from_static("2c5ea4c0-4067-4a2b-9f1e-6b8d7a0c3e51");
+/// Charles's live session.
+pub const CHARLES_SESSION_ID: SessionId =
+    SessionId::from_static("8e4f2a1b-6c3d-4e5f-9a0b-1c2d3e4f5a6b");
+/// A user id with no user item: its user was deleted after signing in.
+pub const DELETED_USER_ID: UserId = UserId::from_static("e1d2c3b4-a596-4877-8695-a4b3c2d1e0f9");
+/// The deleted user's session, still live.
+pub const DELETED_USER_SESSION_ID: SessionId =
+    SessionId::from_static("4a3b2c1d-0e9f-4a8b-8c7d-6e5f4a3b2c1d");
 /// Ada's generation (this life of her id), on her user item, sessions and API key.
 pub const ADA_GENERATION: Generation =
     Generation::from_uuid(uuid::uuid!("a7d0c1e2-3f4a-4b5c-8d6e-7f8091a2b3c4"));
@@ -222,6 +234,26 @@ pub fn grace() -> User {
     user
 }
 
+/// Charles: a name and an email address, deactivated.
+pub fn charles() -> User {
+    let mut user = blank_user(TENANT_ID, CHARLES_ID, at("2024-02-10T11:00:00Z"));
+    user.generation = Some(Generation::from_uuid(uuid::uuid!(
+        "c9f2e3a4-5b6c-4d7e-8f90-b1c2d3e4f5a6"
+    )));
+    user.first_name = Some("Charles".into());
+    user.last_name = Some("Babbage".into());
+    user.primary_email_address_id = Some("5b1e7d2c-3f4a-4c6b-9d8e-7f6a5b4c3d2e".into());
+    user.email_addresses = vec![EmailAddress {
+        id: "5b1e7d2c-3f4a-4c6b-9d8e-7f6a5b4c3d2e".into(),
+        email: "charles@acme.example".into(),
+        verified: true,
+        verified_at: Some(at("2024-02-10T11:02:00Z")),
+        verification_strategy: Some("link".into()),
+    }];
+    user.active = false;
+    user
+}
+
 fn session(id: SessionId, user: &User, created: &str, revoked: bool) -> Session {
     let created = at(created);
     Session {
@@ -240,11 +272,12 @@ fn session(id: SessionId, user: &User, created: &str, revoked: bool) -> Session 
 pub struct DemoRecords {
     /// The demo tenant.
     pub tenant: Tenant,
-    /// Ada and Grace.
+    /// Ada and Grace, then Charles (deactivated).
     pub users: Vec<User>,
     /// Ada's sign-in secrets (Grace has none).
     pub user_secrets: Vec<UserSecrets>,
-    /// Ada's and Grace's live sessions, and Ada's revoked one.
+    /// Ada's and Grace's live sessions, Ada's revoked one, Charles's, and the live session of
+    /// the deleted user.
     pub sessions: Vec<Session>,
     /// Ada's API key.
     pub api_key: ApiKey,
@@ -255,7 +288,7 @@ pub fn records() -> Result<DemoRecords, DevError> {
     let created = at("2024-01-01T00:00:00Z");
     let secret = ApiKeySecret::parse(API_SECRET).map_err(|e| DevError::Invalid(e.to_string()))?;
     let key = ApiKeyId::parse(API_KEY).map_err(|e| DevError::Invalid(e.to_string()))?;
-    let (ada, grace) = (ada(), grace());
+    let (ada, grace, charles) = (ada(), grace(), charles());
     Ok(DemoRecords {
         tenant: Tenant {
             id: TENANT_ID,
@@ -269,6 +302,12 @@ pub fn records() -> Result<DemoRecords, DevError> {
             session(ADA_SESSION_ID, &ada, "2024-06-01T12:00:00Z", false),
             session(GRACE_SESSION_ID, &grace, "2024-06-02T08:15:00Z", false),
             session(ADA_REVOKED_SESSION_ID, &ada, "2024-05-01T00:00:00Z", true),
+            session(CHARLES_SESSION_ID, &charles, "2024-06-03T09:00:00Z", false),
+            Session {
+                user_id: DELETED_USER_ID,
+                user_generation: None,
+                ..session(DELETED_USER_SESSION_ID, &ada, "2024-06-04T10:00:00Z", false)
+            },
         ],
         api_key: ApiKey {
             key,
@@ -279,7 +318,7 @@ pub fn records() -> Result<DemoRecords, DevError> {
             expires_at: None,
             revoked_at: None,
         },
-        users: vec![ada, grace],
+        users: vec![ada, grace, charles],
     })
 }
 

@@ -8,8 +8,9 @@
 use std::path::PathBuf;
 
 use devkit::demo::{
-    ADA_ID, ADA_REVOKED_SESSION_ID, ADA_SESSION_ID, API_KEY, API_SECRET, DEMO_EXPIRY_UNIX,
-    GRACE_ID, GRACE_SESSION_ID, OTHER_TENANT_ID, TENANT_ID,
+    ADA_ID, ADA_REVOKED_SESSION_ID, ADA_SESSION_ID, API_KEY, API_SECRET, CHARLES_ID,
+    CHARLES_SESSION_ID, DELETED_USER_ID, DELETED_USER_SESSION_ID, DEMO_EXPIRY_UNIX, GRACE_ID,
+    GRACE_SESSION_ID, OTHER_TENANT_ID, TENANT_ID,
 };
 use devkit::{DEV_ISSUER, DevError, DevKey, dev_signer, mint_token};
 use model::{SessionId, Timestamp, UserId};
@@ -109,6 +110,8 @@ fn main() -> Result<(), DevError> {
     let grace_rs256 = token(&rs256, GRACE_ID, GRACE_SESSION_ID, until_2100)?;
     let expired = token(&es256, ADA_ID, ADA_SESSION_ID, -3600)?;
     let revoked = token(&es256, ADA_ID, ADA_REVOKED_SESSION_ID, until_2100)?;
+    let deactivated = token(&es256, CHARLES_ID, CHARLES_SESSION_ID, until_2100)?;
+    let deleted = token(&es256, DELETED_USER_ID, DELETED_USER_SESSION_ID, until_2100)?;
     let other_tenant_token = mint_token(
         &es256,
         DEV_ISSUER,
@@ -183,6 +186,14 @@ fn main() -> Result<(), DevError> {
         Case {
             cookies: vec![session(&other_tenant_token)],
             ..Case::me("get-me-unknown-tenant")
+        },
+        Case {
+            cookies: vec![session(&deactivated)],
+            ..Case::me("get-me-deactivated-user")
+        },
+        Case {
+            cookies: vec![session(&deleted)],
+            ..Case::me("get-me-deleted-user")
         },
         Case::users_me(
             "get-users-me-jwt",
@@ -259,6 +270,51 @@ fn main() -> Result<(), DevError> {
             method: "POST",
             ..Case::users_me("get-users-me-post", with(json_api(), &key_pair))
         },
+        Case::users_me(
+            "get-users-me-bad-signature",
+            with(
+                json_api(),
+                &[("authorization", &format!("Bearer {tampered}"))],
+            ),
+        ),
+        Case::users_me(
+            "get-users-me-expired",
+            with(
+                json_api(),
+                &[("authorization", &format!("Bearer {expired}"))],
+            ),
+        ),
+        Case::users_me(
+            "get-users-me-revoked-session",
+            with(
+                json_api(),
+                &[("authorization", &format!("Bearer {revoked}"))],
+            ),
+        ),
+        Case::users_me(
+            "get-users-me-deactivated-user",
+            with(
+                json_api(),
+                &[("authorization", &format!("Bearer {deactivated}"))],
+            ),
+        ),
+        Case::users_me(
+            "get-users-me-deleted-user",
+            with(
+                json_api(),
+                &[("authorization", &format!("Bearer {deleted}"))],
+            ),
+        ),
+        Case::users_me(
+            "get-users-me-unknown-tenant",
+            with(
+                json_api(),
+                &[
+                    ("x-domain", &other_tenant),
+                    ("authorization", &format!("Bearer {other_tenant_token}")),
+                ],
+            ),
+        ),
     ];
     let events = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../events");
     for case in &cases {
