@@ -326,7 +326,7 @@ async fn run(cli: &Cli) -> Result<(Value, String), AdminError> {
                 .await
                 .map_err(dev_error)?;
             let text = format!(
-                "seeded tenant {} with {} users and API key {}",
+                "seeded tenant {} with {} users to sign in as, and API key {}",
                 summary.tenant_id,
                 summary.users.len(),
                 summary.api_key.key
