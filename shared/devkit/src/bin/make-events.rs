@@ -145,6 +145,10 @@ fn main() -> Result<(), DevError> {
         base
     };
     let key_pair = [("x-api-key", API_KEY), ("x-api-secret", API_SECRET)];
+    let bearer_users_me = |name, token: &str| {
+        let authorization = format!("Bearer {token}");
+        Case::users_me(name, with(json_api(), &[("authorization", &authorization)]))
+    };
     let bearer_ada = format!("Bearer {ada}");
     let wrong_secret = format!("cus_{}", "f".repeat(64));
     let other_tenant = OTHER_TENANT_ID.to_string();
@@ -270,41 +274,11 @@ fn main() -> Result<(), DevError> {
             method: "POST",
             ..Case::users_me("get-users-me-post", with(json_api(), &key_pair))
         },
-        Case::users_me(
-            "get-users-me-bad-signature",
-            with(
-                json_api(),
-                &[("authorization", &format!("Bearer {tampered}"))],
-            ),
-        ),
-        Case::users_me(
-            "get-users-me-expired",
-            with(
-                json_api(),
-                &[("authorization", &format!("Bearer {expired}"))],
-            ),
-        ),
-        Case::users_me(
-            "get-users-me-revoked-session",
-            with(
-                json_api(),
-                &[("authorization", &format!("Bearer {revoked}"))],
-            ),
-        ),
-        Case::users_me(
-            "get-users-me-deactivated-user",
-            with(
-                json_api(),
-                &[("authorization", &format!("Bearer {deactivated}"))],
-            ),
-        ),
-        Case::users_me(
-            "get-users-me-deleted-user",
-            with(
-                json_api(),
-                &[("authorization", &format!("Bearer {deleted}"))],
-            ),
-        ),
+        bearer_users_me("get-users-me-bad-signature", &tampered),
+        bearer_users_me("get-users-me-expired", &expired),
+        bearer_users_me("get-users-me-revoked-session", &revoked),
+        bearer_users_me("get-users-me-deactivated-user", &deactivated),
+        bearer_users_me("get-users-me-deleted-user", &deleted),
         Case::users_me(
             "get-users-me-unknown-tenant",
             with(
