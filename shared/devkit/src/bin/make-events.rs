@@ -134,6 +134,10 @@ fn main() -> Result<(), DevError> {
         }
     );
     let session = |token: &str| format!("__session={token}");
+    let me_with_session = |name, token: &str| Case {
+        cookies: vec![session(token)],
+        ..Case::me(name)
+    };
     let json_api = || {
         vec![
             ("accept", "application/vnd.api+json".to_owned()),
@@ -166,14 +170,8 @@ fn main() -> Result<(), DevError> {
             cookies: vec!["theme=dark".into()],
             ..Case::me("get-me-no-cookie")
         },
-        Case {
-            cookies: vec![session(&expired)],
-            ..Case::me("get-me-expired")
-        },
-        Case {
-            cookies: vec![session(&revoked)],
-            ..Case::me("get-me-revoked-session")
-        },
+        me_with_session("get-me-expired", &expired),
+        me_with_session("get-me-revoked-session", &revoked),
         Case {
             headers: vec![("authorization", format!("Bearer {tampered}"))],
             ..Case::me("get-me-bad-signature")
@@ -187,18 +185,9 @@ fn main() -> Result<(), DevError> {
             cookies: vec![session(&ada)],
             ..Case::me("get-me-post")
         },
-        Case {
-            cookies: vec![session(&other_tenant_token)],
-            ..Case::me("get-me-unknown-tenant")
-        },
-        Case {
-            cookies: vec![session(&deactivated)],
-            ..Case::me("get-me-deactivated-user")
-        },
-        Case {
-            cookies: vec![session(&deleted)],
-            ..Case::me("get-me-deleted-user")
-        },
+        me_with_session("get-me-unknown-tenant", &other_tenant_token),
+        me_with_session("get-me-deactivated-user", &deactivated),
+        me_with_session("get-me-deleted-user", &deleted),
         Case::users_me(
             "get-users-me-jwt",
             with(json_api(), &[("authorization", &bearer_ada)]),
