@@ -144,6 +144,8 @@ fn main() -> Result<(), DevError> {
             ("x-domain", TENANT_ID.to_string()),
         ]
     };
+    // A header of `more` replaces one of the same name in `base`, as the case's headers
+    // replace the defaults of `Case::event`.
     let with = |mut base: Vec<(&'static str, String)>, more: &[(&'static str, &str)]| {
         base.extend(more.iter().map(|(n, v)| (*n, (*v).to_owned())));
         base
@@ -229,7 +231,7 @@ fn main() -> Result<(), DevError> {
         Case::users_me(
             "get-users-me-bad-domain",
             with(
-                vec![("accept", "application/vnd.api+json".to_owned())],
+                json_api(),
                 &[("x-domain", "acme"), key_pair[0], key_pair[1]],
             ),
         ),
@@ -248,7 +250,7 @@ fn main() -> Result<(), DevError> {
         Case::users_me(
             "get-users-me-not-acceptable",
             with(
-                vec![("x-domain", TENANT_ID.to_string())],
+                json_api(),
                 &[
                     (
                         "accept",
