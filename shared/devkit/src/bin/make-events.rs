@@ -184,16 +184,12 @@ fn main() -> Result<(), DevError> {
         },
         Case {
             method: "POST",
-            cookies: vec![session(&ada)],
-            ..Case::me("get-me-post")
+            ..me_with_session("get-me-post", &ada)
         },
         me_with_session("get-me-unknown-tenant", &other_tenant_token),
         me_with_session("get-me-deactivated-user", &deactivated),
         me_with_session("get-me-deleted-user", &deleted),
-        Case::users_me(
-            "get-users-me-jwt",
-            with(json_api(), &[("authorization", &bearer_ada)]),
-        ),
+        bearer_users_me("get-users-me-jwt", &ada),
         Case::users_me("get-users-me-api-key", with(json_api(), &key_pair)),
         Case {
             query: "include=profile",
