@@ -1,9 +1,9 @@
 //! `bench --instructions`: the instructions each subject executes per warm invocation, counted
 //! by valgrind's callgrind.
 //!
-//! CPU time on a shared machine moves by ±5-10 % between runs; instruction counts move by a
-//! fraction of a percent, so a lever of 2-3 % shows in a paired comparison (the same subjects,
-//! `BENCH_VARIANT_DIR` for the other build). They count user space only: the kernel's share
+//! CPU time on a shared machine moves between runs far more than instruction counts do
+//! (BENCHMARKS.md, "Instructions per warm invocation"), so a small lever shows in a paired
+//! comparison (the same subjects, `BENCH_VARIANT_DIR` for the other build). They count user space only: the kernel's share
 //! (system calls, loopback TCP) is in the CPU time of `make bench`, not here.
 //!
 //! Each subject runs in one process under `valgrind --tool=callgrind`, is warmed up by

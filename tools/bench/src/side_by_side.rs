@@ -277,7 +277,7 @@ pub fn print(rows: &[Measured], rounds: usize, per_round: usize, cold_starts: us
             spread(&row.cpu, micros),
             row.dynamodb_requests,
             ratio(secs(p50), peer_p50),
-            // Three decimals: the CPU target (0.6x the peer's) is a line some paths sit on.
+            // Three decimals: some paths sit on the CPU target's line.
             ratio_to(secs(cpu), peer_cpu, 3),
             per_round,
             ratio(secs(cpu), floor_cpu),
