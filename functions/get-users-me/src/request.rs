@@ -255,14 +255,12 @@ mod tests {
 
     #[test]
     fn credentials() {
-        let (key, secret) = auth::api_key::generate();
-        let pair = headers(&[
-            ("x-api-key", key.as_str()),
-            ("x-api-secret", secret.expose()),
-        ]);
+        let (key, secret) = accounts::new_api_key();
+        let secret = secret.as_str();
+        let pair = headers(&[("x-api-key", key.as_str()), ("x-api-secret", secret)]);
         assert_eq!(
             credential(&pair).unwrap(),
-            Credential::ApiKey(key.clone(), secret.clone())
+            Credential::ApiKey(key.clone(), ApiKeySecret::parse(secret).unwrap())
         );
         assert!(matches!(
             credential(&headers(&[("authorization", "Bearer a.b.c")])),
@@ -277,10 +275,10 @@ mod tests {
             Err(AccessError::IncompleteApiKey.into())
         );
         assert_eq!(
-            credential(&headers(&[("x-api-secret", secret.expose())])),
+            credential(&headers(&[("x-api-secret", secret)])),
             Err(AccessError::IncompleteApiKey.into())
         );
-        let malformed = headers(&[("x-api-key", "key"), ("x-api-secret", secret.expose())]);
+        let malformed = headers(&[("x-api-key", "key"), ("x-api-secret", secret)]);
         assert!(matches!(
             credential(&malformed),
             Err(UsersMeError::Access(AccessError::ApiKeyRefused(_)))

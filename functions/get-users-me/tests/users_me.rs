@@ -300,7 +300,7 @@ async fn credential_errors_are_401_in_the_seed_shape() {
     admin.revoke_api_key(TENANT_ID, &key).await.unwrap();
     let ada = dev_token(TENANT_ID, ADA_ID, ADA_SESSION_ID);
     let expired = testkit::dev_token_with_ttl(TENANT_ID, ADA_ID, ADA_SESSION_ID, -60);
-    let unknown_key = auth::api_key::generate().0;
+    let unknown_key = model::ApiKeyId::random();
     let cases: Vec<CredentialCase> = vec![
         ("nothing", vec![], 4010),
         (

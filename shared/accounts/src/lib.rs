@@ -20,6 +20,17 @@ use store::{DynamoStore, StoreError, UserSource};
 /// Lifetime of sessions created by `session create`: 30 days.
 pub const SESSION_LIFETIME_SECS: i64 = 30 * 24 * 3600;
 
+/// A new API key: a random key id and its secret, `cus_` and the 64 hex digits of two UUIDv4s
+/// (the format `auth::api_key` checks). The secret is shown once; only its digest is stored.
+pub fn new_api_key() -> (ApiKeyId, String) {
+    let secret = format!(
+        "cus_{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    (ApiKeyId::random(), secret)
+}
+
 /// Why an admin operation failed. Printed on stderr by the CLI.
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
@@ -244,19 +255,19 @@ impl Admin {
         expires_in_secs: Option<i64>,
     ) -> Result<(ApiKeyId, String), AdminError> {
         let owner = self.require_user(tenant, user).await?;
-        let (key, secret) = auth::api_key::generate();
+        let (key, secret) = new_api_key();
         let now = Timestamp::now();
         let record = ApiKey {
             key,
             user_id: user,
             user_generation: owner.generation,
-            secret_sha256: secret.digest(),
+            secret_sha256: auth::sha256_hex(secret.as_bytes()),
             created_at: now,
             expires_at: expires_in_secs.map(|secs| now.plus_seconds(secs)),
             revoked_at: None,
         };
         self.store.put_api_key(tenant, &record).await?;
-        Ok((record.key, secret.expose().to_owned()))
+        Ok((record.key, secret))
     }
 
     /// Disables a tenant: every credential of it is refused (401, 4014 with a token; 4016 with
@@ -306,6 +317,27 @@ fn is_plausible_email(email: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_api_keys_are_well_formed_and_only_their_own_secret_matches() {
+        let (key, secret) = new_api_key();
+        assert_eq!(ApiKeyId::parse(key.as_str()), Ok(key.clone()));
+        let digest = auth::sha256_hex(secret.as_bytes());
+        assert!(auth::ApiKeySecret::parse(&secret).unwrap().matches(&digest));
+        for position in 4..secret.len() {
+            let mut changed = secret.clone();
+            let digit = if &secret[position..=position] == "0" {
+                "1"
+            } else {
+                "0"
+            };
+            changed.replace_range(position..=position, digit);
+            let changed = auth::ApiKeySecret::parse(&changed).unwrap();
+            assert!(!changed.matches(&digest), "digit {position} changed");
+        }
+        let (other_key, other_secret) = new_api_key();
+        assert_ne!((other_key, other_secret), (key, secret));
+    }
 
     #[test]
     fn durations_with_and_without_units() {

@@ -7,14 +7,14 @@
 //! - secret: `cus_` followed by 64 lower-case hex digits (two UUIDv4s: 244 random bits from the
 //!   operating system's CSPRNG); shown once at creation, stored only as its SHA-256 digest.
 //!
+//! Keys are minted by the operator's `accounts::new_api_key`; this module only checks them.
+//!
 //! The secrets are long and random, so a fast digest is enough (there is nothing to
 //! brute-force that a slow hash would protect); the digest comparison runs in constant time.
 
 use std::fmt;
 
-use model::ApiKeyId;
 use subtle::ConstantTimeEq;
-use uuid::Uuid;
 
 use crate::sha256_hex;
 
@@ -45,19 +45,10 @@ impl ApiKeySecret {
         }
     }
 
-    /// The secret, for showing once at creation.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// What is stored: lower-case hex SHA-256 of the secret.
-    pub fn digest(&self) -> String {
-        sha256_hex(self.0.as_bytes())
-    }
-
-    /// Whether this secret's digest equals `stored_digest`, compared in constant time.
+    /// Whether this secret's digest ([`sha256_hex`], as stored) equals `stored_digest`,
+    /// compared in constant time.
     pub fn matches(&self, stored_digest: &str) -> bool {
-        self.digest()
+        sha256_hex(self.0.as_bytes())
             .as_bytes()
             .ct_eq(stored_digest.as_bytes())
             .into()
@@ -70,41 +61,32 @@ impl fmt::Debug for ApiKeySecret {
     }
 }
 
-/// A new random key id and secret.
-pub fn generate() -> (ApiKeyId, ApiKeySecret) {
-    let secret = format!(
-        "{SECRET_PREFIX}{}{}",
-        Uuid::new_v4().simple(),
-        Uuid::new_v4().simple()
-    );
-    (ApiKeyId::random(), ApiKeySecret(secret))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const SECRET: &str = "cus_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    const OTHER: &str = "cus_fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+
     #[test]
-    fn generated_keys_parse_and_match_their_digest() {
-        let (_, secret) = generate();
-        let reparsed = ApiKeySecret::parse(secret.expose()).unwrap();
-        assert!(reparsed.matches(&secret.digest()));
-        let (_, other) = generate();
-        assert!(!other.matches(&secret.digest()));
+    fn a_secret_matches_its_digest_only() {
+        let secret = ApiKeySecret::parse(SECRET).unwrap();
+        assert!(secret.matches(&sha256_hex(SECRET.as_bytes())));
+        assert!(!secret.matches(&sha256_hex(OTHER.as_bytes())));
         assert!(!secret.matches(""));
     }
 
     #[test]
     fn refuses_other_formats() {
-        let (key, secret) = generate();
-        for bad in ["", "cus_", key.as_str(), &secret.expose()[..60]] {
+        let key = "cuk_0123456789abcdef0123456789abcdef";
+        for bad in ["", "cus_", key, &SECRET[..60], &SECRET.to_uppercase()] {
             assert!(ApiKeySecret::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn debug_hides_the_secret() {
-        let (_, secret) = generate();
-        assert!(!format!("{secret:?}").contains(secret.expose()));
+        let secret = ApiKeySecret::parse(SECRET).unwrap();
+        assert!(!format!("{secret:?}").contains(&SECRET[4..]));
     }
 }

@@ -98,18 +98,17 @@ proptest! {
         let secret = ApiKeySecret::parse(&text);
         prop_assert_eq!(secret.is_ok(), prefix == "cus_" && lower_hex(64), "{:?}", text);
         if let Ok(secret) = secret {
-            prop_assert_eq!(secret.expose(), text.as_str());
+            prop_assert!(secret.matches(&auth::sha256_hex(text.as_bytes())));
         }
     }
 
     #[test]
-    fn generated_keys_round_trip_and_one_changed_digit_is_refused(position in 4usize..68, digit in "[0-9a-f]") {
-        let (key, secret) = auth::api_key::generate();
-        prop_assert!(ApiKeyId::parse(key.as_str()).is_ok());
-        let digest = secret.digest();
-        let mut changed = secret.expose().to_owned();
+    fn a_secret_with_one_changed_digit_is_refused(hex in "[0-9a-f]{64}", position in 4usize..68, digit in "[0-9a-f]") {
+        let secret = format!("cus_{hex}");
+        let digest = auth::sha256_hex(secret.as_bytes());
+        let mut changed = secret.clone();
         changed.replace_range(position..position + 1, &digit);
-        let changed = ApiKeySecret::parse(&changed).unwrap();
-        prop_assert_eq!(changed.matches(&digest), changed.expose() == secret.expose());
+        let parsed = ApiKeySecret::parse(&changed).unwrap();
+        prop_assert_eq!(parsed.matches(&digest), changed == secret);
     }
 }

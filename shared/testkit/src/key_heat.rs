@@ -64,12 +64,12 @@ impl Population {
                 .put_session(tenant, &session)
                 .await
                 .expect("a session");
-            let (key, secret) = auth::api_key::generate();
+            let (key, secret) = accounts::new_api_key();
             let record = ApiKey {
                 key: key.clone(),
                 user_id: user.id,
                 user_generation: user.generation,
-                secret_sha256: secret.digest(),
+                secret_sha256: auth::sha256_hex(secret.as_bytes()),
                 created_at: now,
                 expires_at: None,
                 revoked_at: None,
@@ -83,7 +83,7 @@ impl Population {
                 session: session.id,
                 token: crate::dev_token(tenant, user.id, session.id),
                 key,
-                secret: secret.expose().to_owned(),
+                secret,
             });
         }
         Self { tenant, members }
