@@ -292,7 +292,7 @@ async fn a_user_deleted_and_created_again_does_not_inherit_the_old_sessions() {
     // Created again as `admin user create` would, with a new generation, and in the same
     // instant as the first life, so that no timestamp tells the two apart.
     let again = model::User {
-        generation: Some(model::Generation::random()),
+        generation: Some(model::Generation(uuid::Uuid::new_v4())),
         ..devkit::demo::grace()
     };
     store.put_user(&again).await.unwrap();

@@ -39,7 +39,7 @@ pub fn blank_user(tenant_id: TenantId, id: UserId, now: Timestamp) -> User {
         last_login_date: None,
         archived_at: None,
         auth_provider: DEFAULT_AUTH_PROVIDER.to_owned(),
-        generation: Some(Generation::random()),
+        generation: Some(Generation(uuid::Uuid::new_v4())),
         created_at: now,
         updated_at: now,
     }

@@ -50,10 +50,10 @@ pub const DELETED_USER_SESSION_ID: SessionId =
     SessionId::from_static("4a3b2c1d-0e9f-4a8b-8c7d-6e5f4a3b2c1d");
 /// Ada's generation (this life of her id), on her user item, sessions and API key.
 pub const ADA_GENERATION: Generation =
-    Generation::from_uuid(uuid::uuid!("a7d0c1e2-3f4a-4b5c-8d6e-7f8091a2b3c4"));
+    Generation(uuid::uuid!("a7d0c1e2-3f4a-4b5c-8d6e-7f8091a2b3c4"));
 /// Grace's generation.
 pub const GRACE_GENERATION: Generation =
-    Generation::from_uuid(uuid::uuid!("b8e1d2f3-4a5b-4c6d-9e7f-8091a2b3c4d5"));
+    Generation(uuid::uuid!("b8e1d2f3-4a5b-4c6d-9e7f-8091a2b3c4d5"));
 /// The demo API key (Ada's).
 pub const API_KEY: &str = "cuk_5f1d0c2a9e8b4c7d8a6f3e2d1c0b9a87";
 /// The demo API secret. Dev-only: anyone can read it here.
@@ -237,7 +237,7 @@ pub fn grace() -> User {
 /// Charles: a name and an email address, deactivated.
 pub fn charles() -> User {
     let mut user = blank_user(TENANT_ID, CHARLES_ID, at("2024-02-10T11:00:00Z"));
-    user.generation = Some(Generation::from_uuid(uuid::uuid!(
+    user.generation = Some(Generation(uuid::uuid!(
         "c9f2e3a4-5b6c-4d7e-8f90-b1c2d3e4f5a6"
     )));
     user.first_name = Some("Charles".into());

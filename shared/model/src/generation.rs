@@ -9,19 +9,7 @@ use crate::{Timestamp, User};
 /// life never count again, whatever the timing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Generation(Uuid);
-
-impl Generation {
-    /// A new random generation.
-    pub fn random() -> Self {
-        Self(Uuid::new_v4())
-    }
-
-    /// The generation `uuid` (fixed demo data).
-    pub const fn from_uuid(uuid: Uuid) -> Self {
-        Self(uuid)
-    }
-}
+pub struct Generation(pub Uuid);
 
 /// Whether a credential (session or API key) made for `credential_generation` at
 /// `credential_created_at` belongs to the present life of `user`:
@@ -50,7 +38,7 @@ mod tests {
     #[test]
     fn a_credential_counts_only_for_its_own_life() {
         let at = Timestamp::from_unix_seconds(1_700_000_000);
-        let life = Generation::random();
+        let life = Generation(Uuid::new_v4());
         let user: User = serde_json::from_value(serde_json::json!({
             "id": UserId::random(),
             "tenant_id": TenantId::random(),
@@ -60,7 +48,11 @@ mod tests {
         }))
         .unwrap();
         assert!(belongs_to_life(Some(life), at, &user));
-        assert!(!belongs_to_life(Some(Generation::random()), at, &user));
+        assert!(!belongs_to_life(
+            Some(Generation(Uuid::new_v4())),
+            at,
+            &user
+        ));
         assert!(!belongs_to_life(None, at, &user), "no generation, new user");
         let legacy = User {
             generation: None,
