@@ -64,8 +64,8 @@ impl fmt::Debug for ApiKeySecret {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use devkit::demo::{API_KEY, API_SECRET as SECRET};
 
-    const SECRET: &str = "cus_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     const OTHER: &str = "cus_fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
 
     #[test]
@@ -78,8 +78,7 @@ mod tests {
 
     #[test]
     fn refuses_other_formats() {
-        let key = "cuk_0123456789abcdef0123456789abcdef";
-        for bad in ["", "cus_", key, &SECRET[..60], &SECRET.to_uppercase()] {
+        for bad in ["", "cus_", API_KEY, &SECRET[..60], &SECRET.to_uppercase()] {
             assert!(ApiKeySecret::parse(bad).is_err(), "{bad}");
         }
     }
