@@ -319,22 +319,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn new_api_keys_are_well_formed_and_only_their_own_secret_matches() {
+    fn new_api_keys_are_well_formed_and_new_each_time() {
+        // That no other secret matches the digest is `auth`'s property test, for any secret.
         let (key, secret) = new_api_key();
         assert_eq!(ApiKeyId::parse(key.as_str()), Ok(key.clone()));
         let digest = auth::sha256_hex(secret.as_bytes());
         assert!(auth::ApiKeySecret::parse(&secret).unwrap().matches(&digest));
-        for position in 4..secret.len() {
-            let mut changed = secret.clone();
-            let digit = if &secret[position..=position] == "0" {
-                "1"
-            } else {
-                "0"
-            };
-            changed.replace_range(position..=position, digit);
-            let changed = auth::ApiKeySecret::parse(&changed).unwrap();
-            assert!(!changed.matches(&digest), "digit {position} changed");
-        }
         let (other_key, other_secret) = new_api_key();
         assert_ne!((other_key, other_secret), (key, secret));
     }

@@ -144,8 +144,8 @@ fn main() -> Result<(), DevError> {
             ("x-domain", TENANT_ID.to_string()),
         ]
     };
-    // A header of `more` replaces one of the same name in `base`, as the case's headers
-    // replace the defaults of `Case::event`.
+    // `more` goes after `base`, and `Case::event` keeps the last value of a header, so a
+    // header of `more` replaces one of the same name in `base`.
     let with = |mut base: Vec<(&'static str, String)>, more: &[(&'static str, &str)]| {
         base.extend(more.iter().map(|(n, v)| (*n, (*v).to_owned())));
         base
