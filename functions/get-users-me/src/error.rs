@@ -13,6 +13,7 @@ use auth::AccessError;
 use bootstrap::{Challenge, RouteError};
 use lambda_http::http::{HeaderMap, StatusCode};
 use serde::Serialize;
+use serde_with::skip_serializing_none;
 
 use crate::request::JSON_API;
 
@@ -128,21 +129,18 @@ enum Source<'a> {
 }
 
 /// An error body: the seed's members, and the same error as a JSON:API error object.
+#[skip_serializing_none]
 #[derive(Serialize)]
 struct ErrorBody<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<&'a str>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type")]
     kind: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     links: Option<[(); 0]>,
     status: u16,
     code: u16,
     title: &'static str,
     detail: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     source: Option<Source<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     meta: Option<Meta<'a>>,
     errors: [ErrorObject<'a>; 1],
 }
@@ -154,15 +152,14 @@ struct Meta<'a> {
 }
 
 /// A JSON:API 1.1 error object (section 11.2): `status` and `code` as strings.
+#[skip_serializing_none]
 #[derive(Serialize)]
 struct ErrorObject<'a> {
     status: String,
     code: String,
     title: &'static str,
     detail: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     source: Option<Source<'a>>,
 }
 

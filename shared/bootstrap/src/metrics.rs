@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use http::StatusCode;
 use serde::Serialize;
+use serde_with::skip_serializing_none;
 use telemetry::Tally;
 use time::OffsetDateTime;
 
@@ -53,6 +54,7 @@ pub(crate) struct Observation<'a> {
 /// One EMF document: the metadata, then the dimensions, properties and metric values at the
 /// top level (PascalCase). A counter is written only when it is not zero, which keeps the line
 /// short; CloudWatch reads a missing data point of a sum as nothing counted.
+#[skip_serializing_none]
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct MetricLine<'a> {
@@ -60,13 +62,10 @@ struct MetricLine<'a> {
     aws: Metadata<'a>,
     route: &'static str,
     status_class: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<String>,
     request_id: &'a str,
     requests: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
     latency: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     dynamo_db_latency: Option<f64>,
     #[serde(flatten)]
     counters: BTreeMap<&'static str, u32>,

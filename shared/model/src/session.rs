@@ -1,9 +1,11 @@
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 
 use crate::{Generation, SessionId, Timestamp, UserId};
 
 /// A sign-in session. A session JWT names one; the session must be live for the JWT to count,
 /// so revoking it ends access at once, whatever the JWT's own expiry.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
     /// The session id (the token's `sid` claim), a UUIDv4.
@@ -11,7 +13,6 @@ pub struct Session {
     /// The user the session belongs to (the token's `sub` claim must equal it).
     pub user_id: UserId,
     /// The user's [`Generation`] when the session was made; absent on older items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_generation: Option<Generation>,
     /// When the session was created.
     pub created_at: Timestamp,
@@ -20,7 +21,6 @@ pub struct Session {
     /// After this instant the session is dead.
     pub expires_at: Timestamp,
     /// Set when the session was revoked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<Timestamp>,
 }
 

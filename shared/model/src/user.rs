@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use serde_with::serde_as;
+use serde_with::{serde_as, skip_serializing_none};
 
 use crate::json_text::JsonText;
 
@@ -17,6 +17,7 @@ use crate::{Generation, TenantId, Timestamp, UserId};
 /// and maps cost an SDK map entry per scalar on every read); unset optional fields and empty
 /// collections are left out of the item instead of stored as `NULL` or `[]`. Items holding
 /// native lists and maps still read.
+#[skip_serializing_none]
 #[serde_as]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
@@ -25,25 +26,19 @@ pub struct User {
     /// The tenant the user belongs to.
     pub tenant_id: TenantId,
     /// Given name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Family name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// Unique handle, when the tenant uses them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Presence.
     #[serde(default)]
     pub availability: Availability,
     /// The profile picture, when there is one (`GET /users/me` calls it `avatar`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_picture_url: Option<String>,
     /// The id of the primary entry of `email_addresses`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_email_address_id: Option<String>,
     /// The id of the primary entry of `phone_numbers`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_phone_number_id: Option<String>,
     /// Every email address of the user.
     #[serde_as(as = "JsonText")]
@@ -82,7 +77,6 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub segments: Vec<Segment>,
     /// Job title or similar (`GET /users/me`'s `position`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
     /// Whether the account is active (`GET /users/me`). An item without it reads as inactive
     /// (fail closed): its credentials are refused.
@@ -95,16 +89,13 @@ pub struct User {
     #[serde(default = "default_true")]
     pub reachable: bool,
     /// The last sign-in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_login_date: Option<Timestamp>,
     /// When the user was archived.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<Timestamp>,
     /// How the user signs in (`trisk_credentials`, `google`, …).
     #[serde(default = "default_auth_provider")]
     pub auth_provider: String,
     /// This life of the user id ([`Generation`]); absent on items written before generations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation: Option<Generation>,
     /// When the user was created.
     pub created_at: Timestamp,
@@ -164,6 +155,7 @@ pub enum SecondFactorPolicy {
 }
 
 /// An email address of a user.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EmailAddress {
     /// The address id.
@@ -174,10 +166,8 @@ pub struct EmailAddress {
     #[serde(default)]
     pub verified: bool,
     /// When it was verified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_at: Option<Timestamp>,
     /// How it was verified (`otp`, `link`, `oauth`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_strategy: Option<String>,
 }
 
@@ -194,7 +184,6 @@ pub struct PhoneNumber {
     #[serde(default)]
     pub verified: bool,
     /// When it was verified (`null` when not: `GET /me` serves this record as it is).
-    #[serde(default)]
     pub verified_at: Option<Timestamp>,
 }
 
@@ -216,13 +205,10 @@ pub struct SocialConnection {
     /// The provider (`x_oauth`, `google_oauth`, …).
     pub provider: String,
     /// The email address the provider reported.
-    #[serde(default)]
     pub email_address: Option<String>,
     /// The given name the provider reported.
-    #[serde(default)]
     pub first_name: Option<String>,
     /// The family name the provider reported.
-    #[serde(default)]
     pub last_name: Option<String>,
 }
 
@@ -288,6 +274,42 @@ mod tests {
         assert_eq!(user.availability, Availability::Available);
         assert_eq!(user.auth_provider, "trisk_credentials");
         assert!(user.primary_email().is_none());
+        assert_eq!((user.first_name, user.generation), (None, None));
+    }
+
+    #[test]
+    fn unset_optional_fields_and_empty_collections_are_left_out_of_the_item() {
+        let user: User = serde_json::from_value(serde_json::json!({
+            "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+            "tenant_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "created_at": "2020-01-01T00:00:00Z", "updated_at": "2020-01-01T00:00:00Z"
+        }))
+        .unwrap();
+        let item = serde_json::to_value(&user).unwrap();
+        let written: Vec<&str> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            written,
+            [
+                "id",
+                "tenant_id",
+                "availability",
+                "second_factor_policy",
+                "backup_codes_generated",
+                "has_password",
+                "has_passkeys",
+                "active",
+                "factory_password",
+                "reachable",
+                "auth_provider",
+                "created_at",
+                "updated_at"
+            ]
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
 use serde::Serialize;
+use serde_with::skip_serializing_none;
 
 use crate::{DateTimeUtc, User, UserId};
 
@@ -37,10 +38,10 @@ fn selected(fields: &Option<Vec<String>>, name: &str) -> bool {
 macro_rules! attributes {
     ($(#[$doc:meta])* $name:ident, $names:ident, |$user:ident| { $($field:ident: $ty:ty = $value:expr,)* }) => {
         $(#[$doc])*
+        #[skip_serializing_none]
         #[derive(Debug, Serialize)]
         struct $name<'a> {
             $(
-                #[serde(skip_serializing_if = "Option::is_none")]
                 $field: Option<$ty>,
             )*
         }
@@ -98,20 +99,20 @@ attributes!(
 /// Derived from the stored user so that both routes agree: `email` is the primary email,
 /// `phone_code`/`phone_number` the primary phone's calling code and national number, `avatar`
 /// the profile picture URL, the names the user's names.
+#[skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct UsersMeDocument<'a> {
     data: UserResource<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     included: Option<[ProfileResource<'a>; 1]>,
 }
 
+#[skip_serializing_none]
 #[derive(Debug, Serialize)]
 struct UserResource<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     id: UserId,
     attributes: UserAttributes<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     relationships: Option<Relationships<'a>>,
 }
 
@@ -126,12 +127,12 @@ struct Linkage<'a> {
 }
 
 /// The profile: its identifier, with its attributes when included.
+#[skip_serializing_none]
 #[derive(Debug, Serialize)]
 struct ProfileResource<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     id: UserId,
-    #[serde(skip_serializing_if = "Option::is_none")]
     attributes: Option<ProfileAttributes<'a>>,
 }
 
