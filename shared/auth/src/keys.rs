@@ -20,19 +20,10 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 /// One public key, with the one algorithm it verifies.
 #[derive(Debug)]
 pub struct VerificationKey {
-    algorithm: Algorithm,
-    decoding_key: DecodingKey,
-}
-
-impl VerificationKey {
     /// The algorithm this key verifies (ES256 or RS256).
-    pub fn algorithm(&self) -> Algorithm {
-        self.algorithm
-    }
-
-    pub(crate) fn decoding_key(&self) -> &DecodingKey {
-        &self.decoding_key
-    }
+    pub(crate) algorithm: Algorithm,
+    /// The key itself.
+    pub(crate) decoding_key: DecodingKey,
 }
 
 /// A JWKS document that yields no usable key, or is not JWKS at all.
@@ -150,8 +141,8 @@ mod tests {
     fn dev_jwks_yields_an_es256_and_an_rs256_key() {
         let set = KeySet::from_jwks_json(DEV_JWKS).unwrap();
         assert_eq!(set.keys.len(), 2);
-        assert_eq!(set.get("dev-es256").unwrap().algorithm(), Algorithm::ES256);
-        assert_eq!(set.get("dev-rs256").unwrap().algorithm(), Algorithm::RS256);
+        assert_eq!(set.get("dev-es256").unwrap().algorithm, Algorithm::ES256);
+        assert_eq!(set.get("dev-rs256").unwrap().algorithm, Algorithm::RS256);
         assert!(set.skipped().is_empty());
     }
 

@@ -205,26 +205,23 @@ impl<K: KeySource> TokenVerifier<K> {
         // The key decides the algorithm; a header naming another one fails here. The library
         // checks the signature, `exp` and `nbf`; the rest of the policy is checked below, on
         // the claims as they are (so that `iss: ["evil", "<issuer>"]` is not taken as a match).
-        let mut validation = Validation::new(key.algorithm());
+        let mut validation = Validation::new(key.algorithm);
         validation.leeway = self.settings.leeway_secs;
         validation.validate_nbf = true;
         validation.validate_aud = false;
         validation.set_required_spec_claims(&["exp"]);
-        let data =
-            decode::<Map<String, Value>>(token, key.decoding_key(), &validation).map_err(|e| {
-                match e.kind() {
-                    ErrorKind::ExpiredSignature => TokenError::Expired,
-                    ErrorKind::ImmatureSignature => TokenError::Invalid("not valid yet (nbf)"),
-                    ErrorKind::InvalidSignature => TokenError::Invalid("bad signature"),
-                    ErrorKind::InvalidAlgorithm => {
-                        TokenError::Invalid("alg does not match the key")
-                    }
-                    ErrorKind::MissingRequiredClaim(_) => {
-                        TokenError::Invalid("a required claim is missing")
-                    }
-                    _ => TokenError::Invalid("claims do not parse"),
+        let data = decode::<Map<String, Value>>(token, &key.decoding_key, &validation).map_err(
+            |e| match e.kind() {
+                ErrorKind::ExpiredSignature => TokenError::Expired,
+                ErrorKind::ImmatureSignature => TokenError::Invalid("not valid yet (nbf)"),
+                ErrorKind::InvalidSignature => TokenError::Invalid("bad signature"),
+                ErrorKind::InvalidAlgorithm => TokenError::Invalid("alg does not match the key"),
+                ErrorKind::MissingRequiredClaim(_) => {
+                    TokenError::Invalid("a required claim is missing")
                 }
-            })?;
+                _ => TokenError::Invalid("claims do not parse"),
+            },
+        )?;
         let claims = self.session_claims(&data.claims, now)?;
         let verified = VerifiedToken {
             claims: claims.clone(),
