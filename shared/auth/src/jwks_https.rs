@@ -29,17 +29,10 @@ pub const MAX_JWKS_BYTES: usize = 256 * 1024;
 type HttpsClient = Client<HttpsConnector<HttpConnector>, Empty<Bytes>>;
 
 /// Fetches one JWKS URL.
+#[derive(Debug)]
 pub struct HttpsJwksFetcher {
     uri: Uri,
     client: OnceLock<HttpsClient>,
-}
-
-impl std::fmt::Debug for HttpsJwksFetcher {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpsJwksFetcher")
-            .field("uri", &self.uri)
-            .finish_non_exhaustive()
-    }
 }
 
 /// Checks a `JWKS_URL`: an absolute `https://` URL, or `http://` on a loopback host (for local
