@@ -14,6 +14,7 @@
 
 use std::fmt;
 
+use model::is_prefixed_hex;
 use subtle::ConstantTimeEq;
 
 use crate::sha256_hex;
@@ -28,12 +29,6 @@ pub struct ApiKeyFormatError(&'static str);
 /// A well-formed API secret. Its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiKeySecret(String);
-
-fn is_prefixed_hex(text: &str, prefix: &str, digits: usize) -> bool {
-    text.strip_prefix(prefix).is_some_and(|hex| {
-        hex.len() == digits && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-    })
-}
 
 impl ApiKeySecret {
     /// Checks the format of an `X-API-SECRET` value.

@@ -169,6 +169,14 @@ opaque_id!(
 
 const API_KEY_PREFIX: &str = "cuk_";
 
+/// Whether `text` is `prefix` followed by exactly `digits` lower-case hex digits: the format of
+/// both halves of an API key.
+pub fn is_prefixed_hex(text: &str, prefix: &str, digits: usize) -> bool {
+    text.strip_prefix(prefix).is_some_and(|hex| {
+        hex.len() == digits && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
+}
+
 /// The public id of an API key, as sent in `X-API-KEY`: `cuk_` and 32 lower-case hex digits
 /// (a UUIDv4's random bits). Stored in clear, as part of the key item's key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, SerializeDisplay, DeserializeFromStr)]
@@ -182,10 +190,7 @@ impl ApiKeyId {
 
     /// Checks the format of an `X-API-KEY` value.
     pub fn parse(text: &str) -> Result<Self, IdError> {
-        let well_formed = text.strip_prefix(API_KEY_PREFIX).is_some_and(|hex| {
-            hex.len() == 32 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-        });
-        if well_formed {
+        if is_prefixed_hex(text, API_KEY_PREFIX, 32) {
             Ok(Self(text.to_owned()))
         } else {
             Err(IdError { kind: "API key id" })

@@ -30,7 +30,7 @@ mod users_me;
 
 pub use api_key::ApiKey;
 pub use generation::{Generation, belongs_to_life};
-pub use id::{ApiKeyId, IdError, SessionId, TenantId, UserId};
+pub use id::{ApiKeyId, IdError, SessionId, TenantId, UserId, is_prefixed_hex};
 pub use me::{MeDocument, MeUser};
 pub use session::Session;
 pub use tenant::Tenant;
