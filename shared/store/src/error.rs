@@ -1,3 +1,4 @@
+use aws_runtime::retries::classifiers::{THROTTLING_ERRORS, TRANSIENT_ERRORS};
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
@@ -40,18 +41,8 @@ impl StoreError {
     }
 }
 
-const RETRYABLE_CODES: &[&str] = &[
-    "ProvisionedThroughputExceededException",
-    "RequestLimitExceeded",
-    "ThrottlingException",
-    "Throttling",
-    "InternalServerError",
-    "ServiceUnavailable",
-    "LimitExceededException",
-];
-
-/// Sorts an SDK error into [`StoreError::Unavailable`] (transport trouble, timeouts,
-/// throttling, 5xx) or [`StoreError::Failed`].
+/// Sorts an SDK error into [`StoreError::Unavailable`] (transport trouble, timeouts, a 5xx, or
+/// an error code the SDK itself retries as throttling or transient) or [`StoreError::Failed`].
 pub fn sdk_error<E>(operation: &'static str, err: SdkError<E, HttpResponse>) -> StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
@@ -62,10 +53,9 @@ where
         }
         SdkError::ServiceError(service) => {
             service.raw().status().is_server_error()
-                || service
-                    .err()
-                    .code()
-                    .is_some_and(|code| RETRYABLE_CODES.contains(&code))
+                || service.err().code().is_some_and(|code| {
+                    THROTTLING_ERRORS.contains(&code) || TRANSIENT_ERRORS.contains(&code)
+                })
         }
         _ => false,
     };
@@ -82,5 +72,43 @@ where
         StoreError::Unavailable { operation, detail }
     } else {
         StoreError::Failed { operation, detail }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_dynamodb::error::ErrorMetadata;
+    use aws_sdk_dynamodb::operation::get_item::GetItemError;
+    use aws_smithy_types::body::SdkBody;
+
+    use super::*;
+
+    fn service_error(status: u16, code: &str) -> StoreError {
+        let err = GetItemError::generic(ErrorMetadata::builder().code(code).build());
+        let raw = HttpResponse::new(status.try_into().unwrap(), SdkBody::empty());
+        sdk_error("GetItem", SdkError::service_error(err, raw))
+    }
+
+    #[test]
+    fn what_the_sdk_retries_is_unavailable_and_the_rest_failed() {
+        for (status, code) in [
+            (400, "ProvisionedThroughputExceededException"),
+            (400, "RequestLimitExceeded"),
+            (400, "ThrottlingException"),
+            (400, "RequestTimeout"),
+            (500, "InternalServerError"),
+            (503, "ServiceUnavailable"),
+        ] {
+            assert!(service_error(status, code).is_unavailable(), "{code}");
+        }
+        for code in [
+            "ResourceNotFoundException",
+            "ValidationException",
+            "AccessDeniedException",
+        ] {
+            let err = service_error(400, code);
+            assert!(!err.is_unavailable(), "{code}");
+            assert!(err.to_string().contains(code), "{err}");
+        }
     }
 }
