@@ -24,7 +24,8 @@ pub const SESSION_LIFETIME_SECS: i64 = 30 * 24 * 3600;
 /// (the format `auth::api_key` checks). The secret is shown once; only its digest is stored.
 pub fn new_api_key() -> (ApiKeyId, String) {
     let secret = format!(
-        "cus_{}{}",
+        "{}{}{}",
+        auth::api_key::SECRET_PREFIX,
         uuid::Uuid::new_v4().simple(),
         uuid::Uuid::new_v4().simple()
     );

@@ -19,7 +19,8 @@ use subtle::ConstantTimeEq;
 
 use crate::sha256_hex;
 
-const SECRET_PREFIX: &str = "cus_";
+/// What every API secret starts with.
+pub const SECRET_PREFIX: &str = "cus_";
 
 /// An `X-API-KEY` or `X-API-SECRET` value that is not of the documented format.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
