@@ -1,9 +1,9 @@
 //! `bootstrap::run` in this process, under a local Lambda Runtime API (testkit). It fails if
 //! an upgrade of `lambda_runtime` breaks what the poll loop borrows from it: each
 //! invocation is answered with its own context, a failed one is posted as an error, and the
-//! loop never sets `_X_AMZN_TRACE_ID` (lambda_runtime's `setenv` grows a glibc process with every
-//! invocation: BENCHMARKS.md, "What changed, measured"). It sets the Lambda variables of this process, so it is the only
-//! test in this binary.
+//! loop never sets `_X_AMZN_TRACE_ID` (lambda_runtime's `setenv` grows a glibc process with
+//! every invocation: BENCHMARKS.md, "What changed, measured"). It sets the Lambda variables of
+//! this process, so it is the only test in this binary.
 
 use lambda_http::{Body, Error, Request, RequestExt, Response, service_fn};
 use serde_json::{Value, json};

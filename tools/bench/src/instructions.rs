@@ -3,8 +3,9 @@
 //!
 //! CPU time on a shared machine moves between runs far more than instruction counts do
 //! (BENCHMARKS.md, "Instructions per warm invocation"), so a small lever shows in a paired
-//! comparison (the same subjects, `BENCH_VARIANT_DIR` for the other build). They count user space only: the kernel's share
-//! (system calls, loopback TCP) is in the CPU time of `make bench`, not here.
+//! comparison (the same subjects, `BENCH_VARIANT_DIR` for the other build). They count user
+//! space only: the kernel's share (system calls, loopback TCP) is in the CPU time of
+//! `make bench`, not here.
 //!
 //! Each subject runs in one process under `valgrind --tool=callgrind`, is warmed up by
 //! `WARM_UP` invocations, then callgrind's counters are zeroed, `BENCH_INSTRUCTION_INVOCATIONS`
