@@ -94,7 +94,9 @@ mod tests {
         for (status, code) in [
             (400, "ProvisionedThroughputExceededException"),
             (400, "RequestLimitExceeded"),
+            (400, "LimitExceededException"),
             (400, "ThrottlingException"),
+            (400, "Throttling"),
             (400, "RequestTimeout"),
             (500, "InternalServerError"),
             (503, "ServiceUnavailable"),
